@@ -1,0 +1,14 @@
+"""Test-only environment, loaded with ``-p tests.testenv`` before pytest-django reads
+settings: production settings refuse to start without a secret key, and the suite runs
+with DEBUG off like production."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")  # live_server is plain http
+
+# The suite asserts the Chinese UI, so the catalogue must be compiled and current.
+from studyhub.catalogue import compile_catalogues  # noqa: E402
+
+compile_catalogues()
