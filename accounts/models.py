@@ -1,0 +1,103 @@
+"""Who: members, study groups (中心组) and their roles.
+
+This is the base layer: it knows nothing of articles, sessions or annotations.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Member(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name people see: display name, else full name, else the login name."""
+        return self.display_name or self.get_full_name() or self.username
+
+
+class StudyGroupQuerySet(models.QuerySet):
+    def of_member(self, member) -> "StudyGroupQuerySet":
+        if not member.is_authenticated:
+            return self.none()
+        return self.filter(memberships__member=member)
+
+
+class StudyGroup(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StudyGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("study group")
+        verbose_name_plural = _("study groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("group leader")
+        DEPUTY = "deputy", _("deputy leader")
+        SECRETARY = "secretary", _("study secretary")
+        MEMBER = "member", _("member")
+
+    group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.MEMBER
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["group", "member__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "member"], name="membership_once_per_group"
+            ),
+            # A group has one leader (组长); deputies and secretaries may be several.
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(role="leader"),
+                name="membership_one_leader_per_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.group} · {self.get_role_display()}"
+
+    @property
+    def leads(self) -> bool:
+        """Leaders, deputies and the secretary keep the group's record."""
+        return self.role in {self.Role.LEADER, self.Role.DEPUTY, self.Role.SECRETARY}
