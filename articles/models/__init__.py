@@ -1,0 +1,3 @@
+from .materials import Article, Paragraph
+
+__all__ = ["Article", "Paragraph"]
