@@ -1,0 +1,3 @@
+from .materials import ArticleListView, article_detail, theme_detail
+
+__all__ = ["ArticleListView", "article_detail", "theme_detail"]

@@ -1,0 +1,149 @@
+"""The article list, the reader and the theme page."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+
+from ..factories import ArticleFactory, ParagraphFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_published_articles_with_byline_source_and_length(member_client):
+    article = ArticleFactory(
+        title="以党建引领基层治理创新 推动城市治理现代化水平不断提升"
+    )
+    ParagraphFactory(article=article, text="一二三四五")
+    ParagraphFactory(article=article, text="六七八")
+    article.tags.add("基层治理")
+
+    response = member_client.get(reverse("articles:list"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert article.title in html
+    assert article.byline in html
+    assert article.source in html
+    assert "8 字" in html
+    assert reverse("articles:theme", args=[article.tags.get().slug]) in html
+
+
+def test_member_never_sees_drafts(member_client):
+    draft = ArticleFactory(title="尚未发布的草稿", status=Article.Status.DRAFT)
+
+    listing = member_client.get(reverse("articles:list"))
+    reader = member_client.get(draft.get_absolute_url())
+
+    assert "尚未发布的草稿" not in listing.content.decode()
+    assert reader.status_code == 404
+    assert "尚未发布的草稿" not in reader.content.decode()
+
+
+def test_staff_can_preview_drafts(client, staff):
+    draft = ArticleFactory(title="尚未发布的草稿", status=Article.Status.DRAFT)
+    client.force_login(staff)
+
+    response = client.get(draft.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "草稿" in response.content.decode()
+
+
+def test_list_filters_by_theme(member_client):
+    tagged = ArticleFactory(title="在发展新质生产力上勇争先")
+    tagged.tags.add("新质生产力")
+    ArticleFactory(title="在推动文化传承发展上善作善成")
+
+    response = member_client.get(reverse("articles:list"), {"theme": "新质生产力"})
+
+    html = response.content.decode()
+    assert "在发展新质生产力上勇争先" in html
+    assert "在推动文化传承发展上善作善成" not in html
+
+
+def test_unknown_theme_is_404(member_client):
+    response = member_client.get(reverse("articles:list"), {"theme": "no-such"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_list_query_count_does_not_grow_with_articles(
+    member_client, django_assert_max_num_queries, count
+):
+    for index in range(count):
+        article = ArticleFactory()
+        ParagraphFactory(article=article)
+        article.tags.add(f"主题{index % 3}")
+
+    # session + user, count, page of articles, their tags, the theme sidebar
+    with django_assert_max_num_queries(6):
+        response = member_client.get(reverse("articles:list"))
+    assert len(response.context["articles"]) == min(count, 20)
+
+
+def test_list_paginates(member_client):
+    ArticleFactory.create_batch(25)
+
+    first = member_client.get(reverse("articles:list"))
+    second = member_client.get(reverse("articles:list"), {"page": 2})
+
+    assert len(first.context["articles"]) == 20
+    assert len(second.context["articles"]) == 5
+    assert "第 1 页，共 2 页" in first.content.decode()
+
+
+def test_reader_renders_headings_and_paragraph_anchors(member_client, article):
+    heading, body = article.paragraphs.all()
+
+    response = member_client.get(article.get_absolute_url())
+
+    html = response.content.decode()
+    assert f'<h2 class="reader__heading" id="p-{heading.pk}">一、全面系统学' in html
+    assert f'<p class="reader__para" id="p-{body.pk}">学不厌精' in html
+    assert f'href="#p-{body.pk}"' in html
+
+
+def test_reader_escapes_stored_markup(member_client):
+    article = ArticleFactory(title="<script>alert(1)</script>标题")
+    ParagraphFactory(article=article, text='"><img src=x onerror=alert(1)>正文')
+
+    html = member_client.get(article.get_absolute_url()).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("paragraphs", [2, 40])
+def test_reader_query_count_does_not_grow_with_paragraphs(
+    member_client, django_assert_max_num_queries, paragraphs
+):
+    article = ArticleFactory()
+    ParagraphFactory.create_batch(paragraphs, article=article)
+    article.tags.add("新质生产力", "京津冀协同发展")
+
+    with django_assert_max_num_queries(5):
+        response = member_client.get(article.get_absolute_url())
+    assert len(response.context["paragraphs"]) == paragraphs
+
+
+def test_theme_page_lists_visible_articles_only(member_client):
+    published = ArticleFactory(title="已发布的文章")
+    draft = ArticleFactory(title="未发布的文章", status=Article.Status.DRAFT)
+    published.tags.add("枫桥经验")
+    draft.tags.add("枫桥经验")
+
+    response = member_client.get(
+        reverse("articles:theme", args=[published.tags.get().slug])
+    )
+
+    html = response.content.decode()
+    assert "主题：枫桥经验" in html
+    assert "已发布的文章" in html
+    assert "未发布的文章" not in html
+
+
+def test_reader_rejects_post(member_client, article):
+    response = member_client.post(article.get_absolute_url())
+    assert response.status_code == 405

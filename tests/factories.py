@@ -1,0 +1,61 @@
+"""Factories for the suite: build real rows, no fixture files."""
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import Member, Membership, StudyGroup
+from articles.models import Article, Paragraph
+
+PASSWORD = "correct-horse-battery"
+# Hashing once keeps the suite fast; every factory member shares this password.
+_PASSWORD_HASH = make_password(PASSWORD)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"member{n}")
+    display_name = factory.Sequence(lambda n: f"成员{n}")
+    position = "处长"
+    organisation = "中共天津市南开区委"
+    password = _PASSWORD_HASH
+
+
+class StudyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyGroup
+
+    name = factory.Sequence(lambda n: f"第{n}理论学习中心组")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(StudyGroupFactory)
+    member = factory.SubFactory(MemberFactory)
+    role = Membership.Role.MEMBER
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"在发展新质生产力上勇争先（{n}）")
+    byline = "中共天津市工业和信息化局党组理论学习中心组"
+    source = "党委（党组）理论学习中心组园地"
+    status = Article.Status.PUBLISHED
+
+
+class ParagraphFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paragraph
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: (n + 1) * 10)
+    kind = Paragraph.Kind.BODY
+    text = (
+        "学不厌精，探赜钩深。“学在深处”，是在发展新质生产力上善作善成必须下好的先手棋。"
+    )
