@@ -5,7 +5,6 @@ from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 

@@ -35,7 +35,9 @@ def utf16_to_code_points(text: str, offset: int) -> int:
 
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """The prefix and suffix kept around a quote, to find it again after an edit."""
-    return text[max(0, start - CONTEXT_LENGTH) : start], text[end : end + CONTEXT_LENGTH]
+    return text[max(0, start - CONTEXT_LENGTH) : start], text[
+        end : end + CONTEXT_LENGTH
+    ]
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,9 @@ class AnnotationForm(forms.Form):
     themes = ThemesField(
         label=_("Themes"),
         required=False,
-        help_text=_("Optional. Separate several themes with commas, e.g. 新质生产力，党建引领"),
+        help_text=_(
+            "Optional. Separate several themes with commas, e.g. 新质生产力，党建引领"
+        ),
     )
     visibility = forms.ChoiceField(label=_("Who may see it"), required=False)
 

@@ -9,9 +9,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="detail"),
     path("themes/<str:slug>/", views.theme_detail, name="theme"),
     # Annotations, replies, reading progress and exports (issue 3)
-    path(
-        "articles/<int:pk>/studied/", views.article_studied, name="article_studied"
-    ),
+    path("articles/<int:pk>/studied/", views.article_studied, name="article_studied"),
     path(
         "articles/<int:pk>/annotations.jsonld",
         views.article_annotations_jsonld,
@@ -30,9 +28,7 @@ urlpatterns = [
     ),
     path("annotations/", views.my_annotations, name="my_annotations"),
     path("annotations/<int:pk>/", views.annotation_detail, name="annotation"),
-    path(
-        "annotations/<int:pk>/edit/", views.annotation_edit, name="annotation_edit"
-    ),
+    path("annotations/<int:pk>/edit/", views.annotation_edit, name="annotation_edit"),
     path(
         "annotations/<int:pk>/delete/",
         views.annotation_delete,

@@ -21,8 +21,6 @@ from .materials import Article, Paragraph
 # three printed pages of Chinese. Anything longer is refused with a clear message.
 NOTE_MAX_LENGTH = 5000
 REPLY_MAX_LENGTH = 2000
-# Characters of context kept on each side of the quote (Hypothesis keeps 32 too).
-CONTEXT_LENGTH = 32
 
 
 def _group_ids_of(user):

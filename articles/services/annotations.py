@@ -69,6 +69,13 @@ def validate_theme_name(name: str) -> None:
         )
 
 
+def _checked_themes(themes: list[str] | None) -> list[str]:
+    names = [name.strip() for name in themes or [] if name.strip()]
+    for name in names:
+        validate_theme_name(name)
+    return names
+
+
 def _clean_note(note: str) -> str:
     # Plain text, line breaks kept; Windows line ends become plain ones.
     note = (note or "").replace("\r\n", "\n").strip()
@@ -130,7 +137,7 @@ def annotate_paragraph(
             code="quote_mismatch",
         )
     note = _clean_note(note)
-    names = [validate_theme_name(n) or n for n in (themes or [])]
+    names = _checked_themes(themes)
     _check_group(author, group)
     prefix, suffix = context_of(text, start, end)
     annotation = Annotation.objects.create(
@@ -162,7 +169,7 @@ def edit_annotation(
     if annotation.is_deleted:
         raise ValidationError(_("This annotation was deleted."), code="deleted")
     annotation.note = _clean_note(note)
-    names = [validate_theme_name(n) or n for n in (themes or [])]
+    names = _checked_themes(themes)
     _check_group(editor, group)
     annotation.group = group
     annotation.save(update_fields=["note", "group", "updated_at"])
@@ -311,7 +318,9 @@ def merge_themes(themes: list[Tag], into_name: str) -> Tag:
             continue
         for item in TaggedItem.objects.filter(tag=theme):
             already = TaggedItem.objects.filter(
-                tag=target, content_type_id=item.content_type_id, object_id=item.object_id
+                tag=target,
+                content_type_id=item.content_type_id,
+                object_id=item.object_id,
             ).exists()
             if already:
                 item.delete()

@@ -1,6 +1,7 @@
 """An article with the annotations the requester may see: W3C Web Annotation
 JSON-LD, Markdown and a printable handout."""
 
+import datetime
 import json
 from collections import defaultdict
 
@@ -39,7 +40,7 @@ def _paragraph_number(article: Article) -> dict[int, int]:
 
 
 def _when(moment) -> str:
-    return moment.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _person(request, member) -> dict:
@@ -188,7 +189,11 @@ def annotations_markdown(request, article: Article, annotations) -> str:
     for paragraph, number, notes in _grouped(article, annotations):
         if not notes:
             continue
-        lines += ["", "## " + (_("Paragraph %(n)d") % {"n": number} if number else paragraph.text)]
+        lines += [
+            "",
+            "## "
+            + (_("Paragraph %(n)d") % {"n": number} if number else paragraph.text),
+        ]
         for annotation in notes:
             audience = (
                 annotation.group.name if annotation.group else _("Only me (private)")
@@ -205,7 +210,10 @@ def annotations_markdown(request, article: Article, annotations) -> str:
             if annotation.detached:
                 lines += ["", _("(The original text was changed; quote as written.)")]
             if annotation.themes:
-                lines += ["", _("Themes: ") + " ".join(f"#{t.name}" for t in annotation.themes)]
+                lines += [
+                    "",
+                    _("Themes: ") + " ".join(f"#{t.name}" for t in annotation.themes),
+                ]
             for reply in annotation.thread:
                 lines += [
                     "",

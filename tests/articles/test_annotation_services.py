@@ -24,9 +24,7 @@ from ..factories import AnnotationFactory, ArticleFactory, ParagraphFactory
 
 pytestmark = pytest.mark.django_db
 
-TEXT = (
-    "学不厌精，探赜钩深。“学在深处”，是在发展新质生产力上善作善成必须下好的先手棋。"
-)
+TEXT = "学不厌精，探赜钩深。“学在深处”，是在发展新质生产力上善作善成必须下好的先手棋。"
 
 
 @pytest.fixture
@@ -196,7 +194,9 @@ def test_reanchoring_uses_the_context_when_the_quote_repeats(member):
     annotation.prefix, annotation.suffix = "要抓落实，更要", "，谋在新处。"
     annotation.save()
 
-    update_paragraph_text(paragraph, "学在深处！学在深处。要抓落实，更要学在深处，谋在新处。")
+    update_paragraph_text(
+        paragraph, "学在深处！学在深处。要抓落实，更要学在深处，谋在新处。"
+    )
 
     annotation.refresh_from_db()
     assert annotation.start == paragraph.text.rindex("学在深处")
