@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -71,15 +72,79 @@ def replies_by_annotation(annotations) -> dict[int, list[Reply]]:
     return found
 
 
+def _url_maker(name: str):
+    """reverse() once per URL name, then fill in each primary key by string: a
+    reader with 1,000 annotations would otherwise spend a third of its time here."""
+    sentinel = "987654321"
+    sample = reverse(name, args=[int(sentinel)])
+    return lambda pk: sample.replace(sentinel, str(pk))
+
+
+def _when(moment) -> tuple[str, str]:
+    local = timezone.localtime(moment)
+    return (
+        local.isoformat(),
+        f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}",
+    )
+
+
 def load_threads(annotations: list[Annotation], queryset=None) -> list[Annotation]:
-    """Attach ``themes`` and ``thread`` (replies, in order) to each annotation."""
+    """Attach ``themes``, ``thread`` (replies, in order), URLs and display dates.
+
+    Done here rather than in the template so a page with a thousand annotations
+    renders in a fraction of the time (no reverse() or date filter per item).
+    """
     source = queryset if queryset is not None else annotations
     tags = tags_by_annotation(source)
     replies = replies_by_annotation(source)
+    urls = {
+        name: _url_maker(f"articles:{name}")
+        for name in [
+            "annotation",
+            "annotation_edit",
+            "annotation_delete",
+            "reply_create",
+            "reply_edit",
+            "reply_delete",
+        ]
+    }
+    theme_urls: dict[str, str] = {}
     for annotation in annotations:
         annotation.themes = tags.get(annotation.pk, [])
+        for theme in annotation.themes:
+            if theme.slug not in theme_urls:
+                theme_urls[theme.slug] = reverse("articles:theme", args=[theme.slug])
+            theme.url = theme_urls[theme.slug]
         annotation.thread = replies.get(annotation.pk, [])
+        annotation.url = urls["annotation"](annotation.pk)
+        annotation.edit_url = urls["annotation_edit"](annotation.pk)
+        annotation.delete_url = urls["annotation_delete"](annotation.pk)
+        annotation.reply_url = urls["reply_create"](annotation.pk)
+        annotation.created_iso, annotation.created_label = _when(annotation.created_at)
+        annotation.edited = (annotation.updated_at - annotation.created_at).seconds > 1
+        for reply in annotation.thread:
+            reply.edit_url = urls["reply_edit"](reply.pk)
+            reply.delete_url = urls["reply_delete"](reply.pk)
+            reply.created_iso, reply.created_label = _when(reply.created_at)
     return annotations
+
+
+def annotation_labels() -> dict[str, str]:
+    """The words of an annotation item, translated once per page, not per item."""
+    return {
+        "deleted": _("This annotation was deleted; the replies stay readable."),
+        "changed": _("The original text was changed"),
+        "changed_help": _("The quote above is as it was when the note was written."),
+        "private": _("Private"),
+        "edited": _("(edited)"),
+        "link": _("Link"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "replies": _("Replies"),
+        "reply_deleted": _("This reply was deleted."),
+        "reply": _("Reply"),
+        "write_reply": _("Write a reply…"),
+    }
 
 
 def highlight(text: str, annotations: list[Annotation]) -> SafeString:
@@ -186,6 +251,7 @@ def reader_annotations(request, article: Article, paragraphs: list[Paragraph]) -
     groups = list(StudyGroup.objects.of_member(user))
     progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
     return {
+        "labels": annotation_labels(),
         "annotation_total": total,
         "annotation_filter": chosen,
         "filter_themes": sorted(themes.values(), key=lambda t: t.name),
@@ -421,6 +487,7 @@ def my_annotations(request):
             ).order_by("name"),
             "groups": StudyGroup.objects.of_member(request.user),
             "chosen": {"article": article_id, "theme": theme_slug, "group": group},
+            "labels": annotation_labels(),
         },
     )
 

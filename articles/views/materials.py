@@ -6,7 +6,7 @@ from taggit.models import Tag
 
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
-from .annotations import load_threads, reader_annotations
+from .annotations import annotation_labels, load_threads, reader_annotations
 
 
 class ArticleListView(ListView):
@@ -82,5 +82,10 @@ def theme_detail(request, slug: str):
     return render(
         request,
         "articles/theme_detail.html",
-        {"theme": theme, "articles": articles, "annotations": annotations},
+        {
+            "theme": theme,
+            "articles": articles,
+            "annotations": annotations,
+            "labels": annotation_labels(),
+        },
     )
