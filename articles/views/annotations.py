@@ -147,12 +147,16 @@ def annotation_labels() -> dict[str, str]:
     }
 
 
-def highlight(text: str, annotations: list[Annotation]) -> SafeString:
+def highlight(
+    text: str, annotations: list[Annotation], refs: dict[int, int] | None = None
+) -> SafeString:
     """The paragraph text, escaped, with <mark> around annotated passages.
 
     Overlapping annotations split the text into segments; each segment's mark points
     to the innermost annotation (the one that started last) and says how many cover
     it. A sweep over start/end points keeps this linear in the number of annotations.
+    With ``refs`` (annotation pk → number), a superscript number follows the end of
+    each passage, as footnotes in a printed handout.
     """
     starts: dict[int, list[Annotation]] = defaultdict(list)
     ends: dict[int, list[Annotation]] = defaultdict(list)
@@ -177,6 +181,14 @@ def highlight(text: str, annotations: list[Annotation]) -> SafeString:
             f'<mark class="hl hl--{kind} hl--depth{min(len(active), 3)}" '
             f'data-annotation="{top.pk}">{segment}</mark>'
         )
+        if refs:
+            numbers = sorted(
+                refs[a.pk] for a in ends.get(following, ()) if a.pk in refs
+            )
+            if numbers:
+                parts.append(
+                    f'<sup class="ref">{",".join(str(n) for n in numbers)}</sup>'
+                )
     return mark_safe("".join(parts))  # every piece of text above is escaped
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from ..access import get_article_for
 from ..models import Annotation, Article
-from .annotations import load_threads
+from .annotations import highlight, load_threads
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -242,12 +242,21 @@ def article_annotations_markdown(request, pk: int):
 def article_handout(request, pk: int):
     article = get_article_for(request.user, pk)
     annotations = _visible_annotations(request.user, article)
+    # Footnote numbers in reading order; the passages carry the same numbers.
+    refs = {annotation.pk: number for number, annotation in enumerate(annotations, 1)}
+    sections = _grouped(article, annotations)
+    for paragraph, _number, notes in sections:
+        paragraph.highlighted = highlight(
+            paragraph.text, [a for a in notes if not a.detached], refs
+        )
+        for annotation in notes:
+            annotation.ref = refs[annotation.pk]
     return render(
         request,
         "articles/handout.html",
         {
             "article": article,
-            "sections": _grouped(article, annotations),
+            "sections": sections,
             "count": len(annotations),
             "themes": list(article.tags.all()),
             "printed_at": timezone.localtime(),

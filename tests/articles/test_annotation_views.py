@@ -448,7 +448,12 @@ def test_handout_prints_notes_under_their_paragraph(member_client, shared):
 
     assert "学 习 讲 义" in html
     assert "第1段" in html
-    assert html.index(TEXT) < html.index(shared.note)
+    passage = (
+        f'data-annotation="{shared.pk}">学不厌精</mark><sup class="ref">1</sup>，探赜钩深'
+    )
+    assert passage in html
+    assert html.index(passage) < html.index(shared.note)
+    assert '<span class="ref">1</span> “学不厌精”' in html
     assert "js/print.js" in html
 
 
