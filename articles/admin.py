@@ -205,7 +205,10 @@ class ThemeAdmin(TagAdmin):
     def uses(self, obj: Tag) -> int:
         return obj.use_count
 
-    @admin.action(description=_("Merge the selected themes into one"))
+    @admin.action(
+        description=_("Merge the selected themes into one"),
+        permissions=["change", "delete"],
+    )
     def merge_selected(self, request, queryset):
         themes = list(queryset.order_by("-use_count", "name"))
         form = MergeThemesForm(

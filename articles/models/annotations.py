@@ -81,10 +81,12 @@ class Annotation(models.Model):
         _("note"), validators=[MaxLengthValidator(NOTE_MAX_LENGTH)], blank=True
     )
     tags = TaggableManager(_("themes"), blank=True)
+    # SET_NULL: when a study group is dissolved its members' notes become private to
+    # their authors rather than vanish.
     group = models.ForeignKey(
         StudyGroup,
         verbose_name=_("shared with"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="annotations",

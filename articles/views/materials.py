@@ -1,4 +1,5 @@
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
@@ -7,6 +8,9 @@ from taggit.models import Tag
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
 from .annotations import annotation_labels, load_threads, reader_annotations
+
+# The newest annotations a theme page shows; the count says how many there are.
+THEME_PAGE_ANNOTATIONS = 50
 
 
 class ArticleListView(ListView):
@@ -78,7 +82,11 @@ def theme_detail(request, slug: str):
         .with_reply_count()
         .order_by("-created_at", "-pk")
     )
-    annotations = load_threads(list(annotations[:50]))
+    annotation_count = annotations.count()
+    if not annotation_count and not articles.exists():
+        # A theme only hidden annotations carry must not even be hinted at.
+        raise Http404
+    annotations = load_threads(list(annotations[:THEME_PAGE_ANNOTATIONS]))
     return render(
         request,
         "articles/theme_detail.html",
@@ -86,6 +94,7 @@ def theme_detail(request, slug: str):
             "theme": theme,
             "articles": articles,
             "annotations": annotations,
+            "annotation_count": annotation_count,
             "labels": annotation_labels(),
         },
     )

@@ -449,7 +449,8 @@ def test_handout_prints_notes_under_their_paragraph(member_client, shared):
     assert "学 习 讲 义" in html
     assert "第1段" in html
     passage = (
-        f'data-annotation="{shared.pk}">学不厌精</mark><sup class="ref">1</sup>，探赜钩深'
+        f'data-annotation="{shared.pk}">学不厌精</mark>'
+        '<sup class="ref">1</sup>，探赜钩深'
     )
     assert passage in html
     assert html.index(passage) < html.index(shared.note)

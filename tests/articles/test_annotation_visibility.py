@@ -199,3 +199,21 @@ def test_drafts_hide_their_annotations_from_members(client, scene, member):
 
     assert SHARED not in html
     assert not Annotation.objects.visible_to(member).exists()
+
+
+def test_theme_carried_only_by_hidden_annotations_is_404(client, scene, leader):
+    client.force_login(leader)
+    slug = scene["private"].tags.get().slug
+
+    response = client.get(reverse("articles:theme", args=[slug]))
+
+    assert response.status_code == 404
+    assert "私人主题" not in response.content.decode()
+
+
+def test_dissolving_a_group_makes_its_notes_private_not_lost(scene, member, group):
+    group.delete()
+
+    shared = Annotation.objects.get(pk=scene["shared"].pk)
+    assert shared.group is None
+    assert shared in Annotation.objects.visible_to(member)
