@@ -13,7 +13,8 @@
   function paragraphOf(node) {
     const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
     if (!element || element.closest(".anchor-link")) return null;
-    return element.closest(".reader__para, .reader__heading");
+    // Body paragraphs only: headings carry no annotate form.
+    return element.closest(".reader__para");
   }
 
   // UTF-16 offset of (node, offset) from the start of the paragraph's text.

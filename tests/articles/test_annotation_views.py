@@ -495,3 +495,33 @@ def test_own_page_query_count(
     with django_assert_max_num_queries(9):
         response = client.get(reverse("articles:my_annotations"))
     assert len(response.context["annotations"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_theme_page_query_count(
+    client, member, group, paragraph, django_assert_max_num_queries, count
+):
+    paragraph.article.tags.add("笃行")
+    for _ in range(count):
+        annotation = AnnotationFactory(author=member, paragraph=paragraph, group=group)
+        annotation.tags.add("笃行")
+        ReplyFactory(annotation=annotation)
+    client.force_login(member)
+    slug = paragraph.article.tags.get().slug
+
+    # session, user, theme, articles, their tags, annotation count, annotations,
+    # their themes, their replies
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("articles:theme", args=[slug]))
+
+    assert len(response.context["annotations"]) == count
+
+
+def test_exports_of_a_draft_are_404_for_members(member_client, member):
+    draft = ParagraphFactory(article=ArticleFactory(status="draft"))
+    AnnotationFactory(author=member, paragraph=draft)
+    for name in ["annotations_jsonld", "annotations_markdown", "handout"]:
+        response = member_client.get(
+            reverse(f"articles:{name}", args=[draft.article_id])
+        )
+        assert response.status_code == 404
