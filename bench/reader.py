@@ -101,23 +101,30 @@ def build(counts: list[int]):
     return reader, articles
 
 
-def measure(reader, article, repeat: int) -> tuple[float, int]:
+def measure(reader, articles: dict, repeat: int) -> dict[int, tuple[float, int]]:
+    """Median render time and query count per size. Sizes are measured in turn,
+    round after round, so a busy machine slows them all alike."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(reader)
-    url = article.get_absolute_url()
-    client.get(url)  # warm caches (templates, content types)
-    times = []
+    times: dict[int, list[float]] = {count: [] for count in articles}
+    queries: dict[int, int] = {}
+    for article in articles.values():
+        client.get(article.get_absolute_url())  # warm caches (templates, types)
     for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.status_code
-    return statistics.median(times), len(queries.captured_queries)
+        for count, article in articles.items():
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(article.get_absolute_url())
+                times[count].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+            queries[count] = len(captured.captured_queries)
+    return {
+        count: (statistics.median(times[count]), queries[count]) for count in articles
+    }
 
 
 def main() -> None:
@@ -128,9 +135,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         setup(Path(folder) / "bench.sqlite3")
         reader, articles = build(counts)
-        results = {
-            count: measure(reader, articles[count], args.repeat) for count in counts
-        }
+        results = measure(reader, articles, args.repeat)
     base = results[0][0]
     print(f"{'annotations':>11}  {'median ms':>9}  {'ratio to 0':>10}  {'queries':>7}")
     for count, (seconds, queries) in results.items():

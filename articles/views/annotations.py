@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from ..services import (
     reply_to_annotation,
     unmark_article_studied,
 )
+from .annotation_html import annotation_html
 
 # --- Reading helpers (one query each, whatever the number of annotations) ----------
 
@@ -127,6 +129,23 @@ def load_threads(annotations: list[Annotation], queryset=None) -> list[Annotatio
             reply.delete_url = urls["reply_delete"](reply.pk)
             reply.created_iso, reply.created_label = _when(reply.created_at)
     return annotations
+
+
+def render_items(
+    request, annotations, *, show_article: bool = False, reply_form: bool = True
+) -> None:
+    """Set ``html`` (the item with its thread) on annotations from load_threads."""
+    labels = {key: escape(value) for key, value in annotation_labels().items()}
+    token = get_token(request) if reply_form else ""
+    for annotation in annotations:
+        annotation.html = annotation_html(
+            annotation,
+            user_id=request.user.pk,
+            labels=labels,
+            csrf_token=token,
+            show_article=show_article,
+            reply_form=reply_form,
+        )
 
 
 def annotation_labels() -> dict[str, str]:
@@ -260,10 +279,10 @@ def reader_annotations(request, article: Article, paragraphs: list[Paragraph]) -
         )
         total += len(live)
 
+    render_items(request, [a for notes in by_paragraph.values() for a in notes])
     groups = list(StudyGroup.objects.of_member(user))
     progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
     return {
-        "labels": annotation_labels(),
         "annotation_total": total,
         "annotation_filter": chosen,
         "filter_themes": sorted(themes.values(), key=lambda t: t.name),
@@ -478,6 +497,7 @@ def my_annotations(request):
         mine = mine.filter(group_id=int(group))
     page = Paginator(mine, 20).get_page(request.GET.get("page"))
     annotations = load_threads(list(page.object_list))
+    render_items(request, annotations, show_article=True, reply_form=False)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -499,7 +519,6 @@ def my_annotations(request):
             ).order_by("name"),
             "groups": StudyGroup.objects.of_member(request.user),
             "chosen": {"article": article_id, "theme": theme_slug, "group": group},
-            "labels": annotation_labels(),
         },
     )
 

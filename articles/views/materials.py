@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
-from .annotations import annotation_labels, load_threads, reader_annotations
+from .annotations import load_threads, reader_annotations, render_items
 
 # The newest annotations a theme page shows; the count says how many there are.
 THEME_PAGE_ANNOTATIONS = 50
@@ -87,6 +87,7 @@ def theme_detail(request, slug: str):
         # A theme only hidden annotations carry must not even be hinted at.
         raise Http404
     annotations = load_threads(list(annotations[:THEME_PAGE_ANNOTATIONS]))
+    render_items(request, annotations, show_article=True, reply_form=False)
     return render(
         request,
         "articles/theme_detail.html",
@@ -95,6 +96,5 @@ def theme_detail(request, slug: str):
             "articles": articles,
             "annotations": annotations,
             "annotation_count": annotation_count,
-            "labels": annotation_labels(),
         },
     )
