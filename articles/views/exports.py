@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from ..access import get_article_for
 from ..models import Annotation, Article
-from .annotations import highlight, load_threads
+from .annotation_display import highlight, load_threads
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'

@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
-from .annotations import load_threads, reader_annotations, render_items
+from .annotation_display import load_threads, reader_annotations, render_items
 
 # The newest annotations a theme page shows; the count says how many there are.
 THEME_PAGE_ANNOTATIONS = 50
