@@ -12,9 +12,8 @@
 
   function paragraphOf(node) {
     const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-    if (!element || element.closest(".anchor-link")) return null;
     // Body paragraphs only: headings carry no annotate form.
-    return element.closest(".reader__para");
+    return element ? element.closest(".reader__para") : null;
   }
 
   // UTF-16 offset of (node, offset) from the start of the paragraph's text.
@@ -30,22 +29,21 @@
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
     const range = selection.getRangeAt(0);
     const container = paragraphOf(range.startContainer);
-    const endContainer =
-      range.endContainer.nodeType === Node.ELEMENT_NODE &&
-      range.endContainer.closest &&
-      range.endContainer.closest(".anchor-link")
-        ? container
-        : paragraphOf(range.endContainer);
-    if (!container || container !== endContainer) return null;
+    if (!container) return null;
     // The paragraph's own text: everything but the trailing "#" link.
     const link = container.querySelector(".anchor-link");
     const full = container.textContent;
     const text = full.slice(0, full.length - (link ? link.textContent.length : 0));
-    let start = offsetIn(container, range.startContainer, range.startOffset);
-    let end = Math.min(
-      offsetIn(container, range.endContainer, range.endOffset),
+    let start = Math.min(
+      offsetIn(container, range.startContainer, range.startOffset),
       text.length,
     );
+    // A selection running past the paragraph (a triple click, a drag into the
+    // next one) is cut at its end: an annotation belongs to one paragraph, and the
+    // form shows exactly what will be quoted.
+    let end = container.contains(range.endContainer)
+      ? Math.min(offsetIn(container, range.endContainer, range.endOffset), text.length)
+      : text.length;
     // Leave out spaces selected at either edge (double-click on a phone adds them).
     while (start < end && /\s/.test(text[start])) start += 1;
     while (end > start && /\s/.test(text[end - 1])) end -= 1;

@@ -139,3 +139,30 @@ def test_group_annotation_and_reply_across_members(
     page.emulate_media(media="screen")
     page.goto(f"{live_server.url}/annotations/")
     screenshot(page, "my-annotations-desktop")
+
+
+def test_selection_running_past_a_paragraph_is_cut_at_its_end(
+    page, live_server, article
+):
+    first, second = article.paragraphs.filter(kind="body").order_by("position")[:2]
+    log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+    page.wait_for_url("**/articles/")
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    # From the 5th character of the first body paragraph into the next one, as a
+    # drag or a triple click does.
+    page.evaluate(
+        """([a, b]) => {
+            const range = document.createRange();
+            range.setStart(document.getElementById(a).firstChild, 5);
+            range.setEnd(document.getElementById(b).firstChild, 3);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }""",
+        [f"p-{first.pk}", f"p-{second.pk}"],
+    )
+    page.get_by_role("button", name="批注选中的文字").click()
+
+    form = page.locator(f"#annotate-{first.pk} form")
+    assert form.locator(".annotate__quote").inner_text() == first.text[5:].strip()
+    assert form.locator("input[name=start]").input_value() == "5"
