@@ -166,3 +166,29 @@ def test_selection_running_past_a_paragraph_is_cut_at_its_end(
     form = page.locator(f"#annotate-{first.pk} form")
     assert form.locator(".annotate__quote").inner_text() == first.text[5:].strip()
     assert form.locator("input[name=start]").input_value() == "5"
+
+
+def test_without_javascript_the_plain_form_annotates_the_whole_paragraph(
+    browser, live_server, article, screenshot
+):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        paragraph = article.paragraphs.filter(kind="body").order_by("position")[0]
+        log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+        page.wait_for_url("**/articles/")
+        page.goto(f"{live_server.url}{article.get_absolute_url()}")
+        assert page.get_by_role("button", name="批注选中的文字").is_hidden()
+        form = page.locator(f"#annotate-{paragraph.pk}")
+        form.locator("summary").click()
+        form.get_by_label("批注内容").fill("整段都要反复学习。")
+        form.get_by_role("button", name="保存批注").click()
+        page.wait_for_url("**#a-*")
+
+        annotation = Annotation.objects.get()
+        assert annotation.quote == paragraph.text
+        assert annotation.group is None
+        assert "整段都要反复学习。" in page.locator(f"#a-{annotation.pk}").inner_text()
+        screenshot(page, "reader-no-js-desktop", full_page=False)
+    finally:
+        context.close()
