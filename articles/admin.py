@@ -1,15 +1,44 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from taggit.admin import TagAdmin
+from taggit.models import Tag
 
-from .forms import ImportDocumentForm
+from .forms import ImportDocumentForm, MergeThemesForm
 from .importer import ImportFailed
 from .models import Article, Paragraph
-from .services import import_document
+from .services import (
+    ReanchorResult,
+    import_document,
+    merge_themes,
+    reanchor_annotations,
+)
+from .services.annotations import validate_theme_name
+
+
+def report_reanchoring(request, results: list[ReanchorResult]) -> None:
+    """Tell the editor what happened to the annotations of the edited paragraphs."""
+    moved = sum(len(r.moved) for r in results)
+    detached = sum(len(r.detached) for r in results)
+    if moved:
+        messages.info(
+            request,
+            _("%(count)d annotation(s) were moved to follow the edited text.")
+            % {"count": moved},
+        )
+    if detached:
+        messages.warning(
+            request,
+            _(
+                "%(count)d annotation(s) no longer match the edited text; they are "
+                "kept and shown as “the original text was changed”."
+            )
+            % {"count": detached},
+        )
 
 
 class ParagraphInline(admin.TabularInline):
@@ -59,6 +88,23 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_review_count()
+
+    def save_formset(self, request, form, formset, change):
+        """Save the paragraphs, then re-anchor the annotations of edited ones."""
+        edited = {
+            inline.instance.pk: inline.initial.get("text", "")
+            for inline in formset.forms
+            if formset.model is Paragraph
+            and inline.instance.pk
+            and "text" in inline.changed_data
+            and inline not in formset.deleted_forms
+        }
+        super().save_formset(request, form, formset, change)
+        results = [
+            reanchor_annotations(paragraph, edited[paragraph.pk])
+            for paragraph in Paragraph.objects.filter(pk__in=edited)
+        ]
+        report_reanchoring(request, results)
 
     @admin.display(description=_("paragraphs to review"), ordering="review_count")
     def review_count(self, obj: Article) -> int:
@@ -114,3 +160,79 @@ class ParagraphAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     fields = ["article", "position", "kind", "text", "review_note"]
     raw_id_fields = ["article"]
+
+    def save_model(self, request, obj, form, change):
+        old_text = form.initial.get("text", "")
+        super().save_model(request, obj, form, change)
+        if change and "text" in form.changed_data:
+            report_reanchoring(request, [reanchor_annotations(obj, old_text)])
+
+
+# --- Themes: taggit tags shared by articles and annotations -------------------------
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        validate_theme_name(name)
+        return name
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class ThemeAdmin(TagAdmin):
+    """Rename a theme by editing its name; merge several with the action."""
+
+    form = ThemeForm
+    inlines = []
+    list_display = ["name", "slug", "uses"]
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(use_count=Count("taggit_taggeditem_items"))
+        )
+
+    @admin.display(description=_("uses"), ordering="use_count")
+    def uses(self, obj: Tag) -> int:
+        return obj.use_count
+
+    @admin.action(
+        description=_("Merge the selected themes into one"),
+        permissions=["change", "delete"],
+    )
+    def merge_selected(self, request, queryset):
+        themes = list(queryset.order_by("-use_count", "name"))
+        form = MergeThemesForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"name": themes[0].name if themes else ""},
+        )
+        if "apply" in request.POST and form.is_valid():
+            try:
+                target = merge_themes(themes, form.cleaned_data["name"])
+            except ValidationError as error:
+                form.add_error("name", error)
+            else:
+                messages.success(
+                    request,
+                    _("Merged %(count)d theme(s) into “%(name)s”.")
+                    % {"count": len(themes), "name": target.name},
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Merge themes"),
+            "themes": themes,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/merge_themes.html", context)

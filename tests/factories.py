@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import Member, Membership, StudyGroup
-from articles.models import Article, Paragraph
+from articles.models import Annotation, Article, Paragraph, Reply
 
 PASSWORD = "correct-horse-battery"
 # Hashing once keeps the suite fast; every factory member shares this password.
@@ -59,3 +59,31 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
     text = (
         "学不厌精，探赜钩深。“学在深处”，是在发展新质生产力上善作善成必须下好的先手棋。"
     )
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    """An annotation on the first four characters of its paragraph (学不厌精)."""
+
+    class Meta:
+        model = Annotation
+
+    author = factory.SubFactory(MemberFactory)
+    paragraph = factory.SubFactory(ParagraphFactory)
+    start = 0
+    end = 4
+    quote = factory.LazyAttribute(lambda o: o.paragraph.text[o.start : o.end])
+    prefix = factory.LazyAttribute(
+        lambda o: o.paragraph.text[max(0, o.start - 32) : o.start]
+    )
+    suffix = factory.LazyAttribute(lambda o: o.paragraph.text[o.end : o.end + 32])
+    note = "要把学习贯彻习近平新时代中国特色社会主义思想作为首要任务。"
+    group = None
+
+
+class ReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reply
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    author = factory.SubFactory(MemberFactory)
+    text = "同意，学习要往深里走、往实里走。"

@@ -1,3 +1,4 @@
+from .annotations import Annotation, ReadingProgress, Reply
 from .materials import Article, Paragraph
 
-__all__ = ["Article", "Paragraph"]
+__all__ = ["Annotation", "Article", "Paragraph", "ReadingProgress", "Reply"]

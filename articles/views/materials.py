@@ -1,11 +1,16 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 from taggit.models import Tag
 
 from ..access import get_article_for
-from ..models import Article
+from ..models import Annotation, Article, ReadingProgress
+from .annotation_display import load_threads, reader_annotations, render_items
+
+# The newest annotations a theme page shows; the count says how many there are.
+THEME_PAGE_ANNOTATIONS = 50
 
 
 class ArticleListView(ListView):
@@ -18,6 +23,13 @@ class ArticleListView(ListView):
             Article.objects.visible_to(self.request.user)
             .with_length()
             .prefetch_related("tags")
+            .annotate(
+                studied=Exists(
+                    ReadingProgress.objects.of_member(self.request.user).filter(
+                        article=OuterRef("pk")
+                    )
+                )
+            )
         )
         self.theme = None
         slug = self.request.GET.get("theme")
@@ -48,6 +60,7 @@ def article_detail(request, pk: int):
             "paragraphs": paragraphs,
             "themes": list(article.tags.all()),
             "char_count": sum(len(p.text) for p in paragraphs),
+            **reader_annotations(request, article, paragraphs),
         },
     )
 
@@ -61,6 +74,27 @@ def theme_detail(request, slug: str):
         .with_length()
         .prefetch_related("tags")
     )
+    annotations = (
+        Annotation.objects.visible_to(request.user)
+        .live()
+        .filter(tags=theme)
+        .select_related("author", "group", "paragraph__article")
+        .with_reply_count()
+        .order_by("-created_at", "-pk")
+    )
+    annotation_count = annotations.count()
+    if not annotation_count and not articles.exists():
+        # A theme only hidden annotations carry must not even be hinted at.
+        raise Http404
+    annotations = load_threads(list(annotations[:THEME_PAGE_ANNOTATIONS]))
+    render_items(request, annotations, show_article=True, reply_form=False)
     return render(
-        request, "articles/theme_detail.html", {"theme": theme, "articles": articles}
+        request,
+        "articles/theme_detail.html",
+        {
+            "theme": theme,
+            "articles": articles,
+            "annotations": annotations,
+            "annotation_count": annotation_count,
+        },
     )

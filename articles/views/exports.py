@@ -1,0 +1,264 @@
+"""An article with the annotations the requester may see: W3C Web Annotation
+JSON-LD, Markdown and a printable handout."""
+
+import datetime
+import json
+from collections import defaultdict
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ..access import get_article_for
+from ..models import Annotation, Article
+from .annotation_display import highlight, load_threads
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+def _visible_annotations(user, article: Article) -> list[Annotation]:
+    visible = (
+        Annotation.objects.visible_to(user)
+        .live()
+        .of_article(article)
+        .select_related("author", "group", "paragraph")
+        .order_by("paragraph__position", "paragraph_id", "start", "created_at", "pk")
+    )
+    annotations = load_threads(list(visible), visible)
+    for annotation in annotations:
+        annotation.thread = [r for r in annotation.thread if not r.is_deleted]
+    return annotations
+
+
+def _paragraph_number(article: Article) -> dict[int, int]:
+    """第N段: the 1-based place of each body paragraph, as printed handouts cite."""
+    ids = article.paragraphs.filter(kind="body").values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(ids, start=1)}
+
+
+def _when(moment) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _person(request, member) -> dict:
+    return {
+        # Members have no public page; a stable URN names them within this site.
+        "id": f"urn:studyhub:{request.get_host()}:member:{member.pk}",
+        "type": "Person",
+        "nickname": member.name,
+    }
+
+
+def annotation_jsonld(request, annotation: Annotation) -> list[dict]:
+    """One annotation and its replies, as W3C Web Annotations."""
+    annotation_id = request.build_absolute_uri(annotation.get_absolute_url())
+    paragraph = annotation.paragraph
+    source = request.build_absolute_uri(paragraph.article.get_absolute_url())
+    body = [
+        {
+            "type": "TextualBody",
+            "value": annotation.note,
+            "format": "text/plain",
+            "language": "zh-Hans",
+            "purpose": "commenting",
+        },
+        *(
+            {"type": "TextualBody", "value": theme.name, "purpose": "tagging"}
+            for theme in annotation.themes
+        ),
+    ]
+    selectors = [
+        {
+            "type": "TextQuoteSelector",
+            "exact": annotation.quote,
+            "prefix": annotation.prefix,
+            "suffix": annotation.suffix,
+        },
+        {
+            "type": "TextPositionSelector",
+            "start": annotation.start,
+            "end": annotation.end,
+        },
+    ]
+    items = [
+        {
+            "@context": ANNO_CONTEXT,
+            "id": annotation_id,
+            "type": "Annotation",
+            "motivation": "commenting",
+            "created": _when(annotation.created_at),
+            "modified": _when(annotation.updated_at),
+            "creator": _person(request, annotation.author),
+            "body": body,
+            "target": {
+                # The paragraph is the document the offsets count in.
+                "source": f"{source}#{paragraph.anchor}",
+                "selector": selectors,
+            },
+        }
+    ]
+    for reply in annotation.thread:
+        items.append(
+            {
+                "@context": ANNO_CONTEXT,
+                "id": f"{annotation_id}#{reply.anchor}",
+                "type": "Annotation",
+                "motivation": "replying",
+                "created": _when(reply.created_at),
+                "modified": _when(reply.updated_at),
+                "creator": _person(request, reply.author),
+                "body": {
+                    "type": "TextualBody",
+                    "value": reply.text,
+                    "format": "text/plain",
+                    "language": "zh-Hans",
+                },
+                "target": annotation_id,
+            }
+        )
+    return items
+
+
+@require_GET
+def article_annotations_jsonld(request, pk: int):
+    article = get_article_for(request.user, pk)
+    items = [
+        item
+        for annotation in _visible_annotations(request.user, article)
+        for item in annotation_jsonld(request, annotation)
+    ]
+    collection = {
+        "@context": ANNO_CONTEXT,
+        "id": request.build_absolute_uri(),
+        "type": "AnnotationCollection",
+        "label": article.title,
+        "total": len(items),
+        "first": {
+            "id": request.build_absolute_uri() + "#page1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
+    }
+    response = HttpResponse(
+        json.dumps(collection, ensure_ascii=False, indent=2), content_type=JSONLD_TYPE
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="article-{article.pk}-annotations.jsonld"'
+    )
+    return response
+
+
+def _grouped(article: Article, annotations: list[Annotation]):
+    """(paragraph, number, annotations) for every paragraph, in reading order."""
+    by_paragraph = defaultdict(list)
+    for annotation in annotations:
+        by_paragraph[annotation.paragraph_id].append(annotation)
+    numbers = _paragraph_number(article)
+    return [
+        (paragraph, numbers.get(paragraph.pk), by_paragraph.get(paragraph.pk, []))
+        for paragraph in article.paragraphs.all()
+    ]
+
+
+def _quoted(text: str, marker: str = "> ") -> str:
+    return "\n".join(marker + line for line in text.splitlines() or [""])
+
+
+def annotations_markdown(request, article: Article, annotations) -> str:
+    """Markdown for a member's notes app: the article, then each annotated paragraph
+    with the quote, the note, the themes and the replies. User text is kept as
+    typed; quotes and notes are block-quoted line by line so a line break in a note
+    cannot end the block."""
+    lines = [
+        f"# {article.title}",
+        "",
+        " · ".join(x for x in [article.byline, article.source] if x),
+        "",
+        f"<{request.build_absolute_uri(article.get_absolute_url())}>",
+        "",
+        _("%(count)d annotations, exported %(when)s.")
+        % {
+            "count": len(annotations),
+            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        },
+    ]
+    for paragraph, number, notes in _grouped(article, annotations):
+        if not notes:
+            continue
+        lines += [
+            "",
+            "## "
+            + (_("Paragraph %(n)d") % {"n": number} if number else paragraph.text),
+        ]
+        for annotation in notes:
+            audience = (
+                annotation.group.name if annotation.group else _("Only me (private)")
+            )
+            lines += [
+                "",
+                _quoted(annotation.quote),
+                "",
+                f"**{annotation.author.name}** · {audience} · "
+                f"{timezone.localtime(annotation.created_at):%Y-%m-%d %H:%M}",
+                "",
+                annotation.note,
+            ]
+            if annotation.detached:
+                lines += ["", _("(The original text was changed; quote as written.)")]
+            if annotation.themes:
+                lines += [
+                    "",
+                    _("Themes: ") + " ".join(f"#{t.name}" for t in annotation.themes),
+                ]
+            for reply in annotation.thread:
+                lines += [
+                    "",
+                    f"- **{reply.author.name}** "
+                    f"({timezone.localtime(reply.created_at):%Y-%m-%d %H:%M})：",
+                    _quoted(reply.text, "  "),
+                ]
+    return "\n".join(lines) + "\n"
+
+
+@require_GET
+def article_annotations_markdown(request, pk: int):
+    article = get_article_for(request.user, pk)
+    annotations = _visible_annotations(request.user, article)
+    response = HttpResponse(
+        annotations_markdown(request, article, annotations),
+        content_type="text/markdown; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="article-{article.pk}-annotations.md"'
+    )
+    return response
+
+
+@require_GET
+def article_handout(request, pk: int):
+    article = get_article_for(request.user, pk)
+    annotations = _visible_annotations(request.user, article)
+    # Footnote numbers in reading order; the passages carry the same numbers.
+    refs = {annotation.pk: number for number, annotation in enumerate(annotations, 1)}
+    sections = _grouped(article, annotations)
+    for paragraph, _number, notes in sections:
+        paragraph.highlighted = highlight(
+            paragraph.text, [a for a in notes if not a.detached], refs
+        )
+        for annotation in notes:
+            annotation.ref = refs[annotation.pk]
+    return render(
+        request,
+        "articles/handout.html",
+        {
+            "article": article,
+            "sections": sections,
+            "count": len(annotations),
+            "themes": list(article.tags.all()),
+            "printed_at": timezone.localtime(),
+        },
+    )

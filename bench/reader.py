@@ -1,0 +1,151 @@
+"""How the reader's render time and query count grow with annotations.
+
+Standalone: sets up Django on a temporary SQLite database, migrates it, builds one
+bundled article with 0, 100 and 1,000 group annotations (themes and replies on some),
+renders the reader through the test client several times as a group member, and
+prints the median render time, its ratio to the article without annotations, and
+the query count. Ends with one summary line:
+
+    queries_0=… queries_1000=… render_ratio_1000=…
+
+Run: .venv/bin/python bench/reader.py [--repeat 7]
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup(database: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "studyhub.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from studyhub.catalogue import compile_catalogues
+
+    compile_catalogues()
+    # Not setup_test_environment(): its template instrumentation copies the context
+    # on every include and would dominate what is measured.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # The manifest storage needs collectstatic; the bench measures Django, not that.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+def build(counts: list[int]):
+    from django.core.management import call_command
+
+    from accounts.models import Member, StudyGroup
+    from articles.models import Annotation, Article, Reply
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    group = StudyGroup.objects.get(name="中共天津市南开区委理论学习中心组")
+    reader = Member.objects.get(username="wangfang")
+    writer = Member.objects.get(username="chenjing")
+    sources = list(Article.objects.order_by("pk"))
+    articles = {}
+    for index, count in enumerate(counts):
+        # A fresh copy of the same article per size, so only the annotations differ.
+        source = sources[0]
+        article = Article.objects.create(
+            title=f"{source.title}（{count}）",
+            byline=f"bench-{index}",
+            status="published",
+        )
+        paragraphs = [
+            article.paragraphs.create(position=p.position, kind=p.kind, text=p.text)
+            for p in source.paragraphs.all()
+        ]
+        body = [p for p in paragraphs if p.kind == "body"]
+        created = Annotation.objects.bulk_create(
+            Annotation(
+                author=writer if i % 3 else reader,
+                paragraph=(paragraph := body[i % len(body)]),
+                start=(start := (i * 7) % (len(paragraph.text) - 12)),
+                end=start + 12,
+                quote=paragraph.text[start : start + 12],
+                prefix=paragraph.text[max(0, start - 32) : start],
+                suffix=paragraph.text[start + 12 : start + 44],
+                note=f"第{i}条批注：要把学习成果转化为推动高质量发展的实际成效。",
+                group=group,
+            )
+            for i in range(count)
+        )
+        for annotation in created[::10]:
+            annotation.tags.add("新质生产力", "学在深处")
+        Reply.objects.bulk_create(
+            Reply(annotation=a, author=reader, text="同意，要学在深处。")
+            for a in created[::5]
+        )
+        articles[count] = article
+    return reader, articles
+
+
+def measure(reader, articles: dict, repeat: int) -> dict[int, tuple[float, int]]:
+    """Median render time and query count per size. Sizes are measured in turn,
+    round after round, so a busy machine slows them all alike."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(reader)
+    times: dict[int, list[float]] = {count: [] for count in articles}
+    queries: dict[int, int] = {}
+    for article in articles.values():
+        client.get(article.get_absolute_url())  # warm caches (templates, types)
+    for _ in range(repeat):
+        for count, article in articles.items():
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(article.get_absolute_url())
+                times[count].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+            queries[count] = len(captured.captured_queries)
+    return {
+        count: (statistics.median(times[count]), queries[count]) for count in articles
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    counts = [0, 100, 1000]
+    with tempfile.TemporaryDirectory() as folder:
+        setup(Path(folder) / "bench.sqlite3")
+        reader, articles = build(counts)
+        results = measure(reader, articles, args.repeat)
+    base = results[0][0]
+    print(f"{'annotations':>11}  {'median ms':>9}  {'ratio to 0':>10}  {'queries':>7}")
+    for count, (seconds, queries) in results.items():
+        ms, ratio = seconds * 1000, seconds / base
+        print(f"{count:>11}  {ms:>9.1f}  {ratio:>10.2f}  {queries:>7}")
+    print(
+        f"queries_0={results[0][1]} queries_1000={results[1000][1]} "
+        f"render_ratio_1000={results[1000][0] / base:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
