@@ -114,3 +114,7 @@ class ParagraphAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     fields = ["article", "position", "kind", "text", "review_note"]
     raw_id_fields = ["article"]
+
+
+# Study sessions (issue 4) keep their admin in their own module.
+from . import admin_sessions  # noqa: E402, F401

@@ -1,10 +1,13 @@
 """Factories for the suite: build real rows, no fixture files."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import Member, Membership, StudyGroup
-from articles.models import Article, Paragraph
+from articles.models import Article, Attendance, Paragraph, StudySession
 
 PASSWORD = "correct-horse-battery"
 # Hashing once keeps the suite fast; every factory member shares this password.
@@ -59,3 +62,28 @@ class ParagraphFactory(factory.django.DjangoModelFactory):
     text = (
         "学不厌精，探赜钩深。“学在深处”，是在发展新质生产力上善作善成必须下好的先手棋。"
     )
+
+
+# Study sessions (issue 4)
+class StudySessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudySession
+
+    group = factory.SubFactory(StudyGroupFactory)
+    topic = factory.Sequence(lambda n: f"深入学习贯彻党的二十届三中全会精神（第{n}次）")
+    form = StudySession.Form.COLLECTIVE
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) - timedelta(days=1)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    place = "区委常委会议室"
+    status = StudySession.Status.HELD
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(StudySessionFactory)
+    member = factory.SubFactory(MemberFactory)
+    status = Attendance.Status.PRESENT

@@ -1,3 +1,28 @@
 from .materials import Article, Paragraph
+from .sessions import (
+    Attendance,
+    Correction,
+    DiscussionNote,
+    GroupStudySettings,
+    MakeUpStudy,
+    Observer,
+    PlanItem,
+    SessionMaterial,
+    StudyPlan,
+    StudySession,
+)
 
-__all__ = ["Article", "Paragraph"]
+__all__ = [
+    "Article",
+    "Attendance",
+    "Correction",
+    "DiscussionNote",
+    "GroupStudySettings",
+    "MakeUpStudy",
+    "Observer",
+    "Paragraph",
+    "PlanItem",
+    "SessionMaterial",
+    "StudyPlan",
+    "StudySession",
+]

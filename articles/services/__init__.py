@@ -2,5 +2,36 @@
 actions and management commands call these; nothing else writes these rows."""
 
 from .materials import ImportResult, import_document
+from .sessions import (
+    AttendanceEntry,
+    add_plan_item,
+    archive_session,
+    complete_make_up,
+    create_session,
+    delete_discussion_note,
+    delete_plan_item,
+    mark_session_held,
+    move_discussion_note,
+    record_attendance,
+    save_discussion_note,
+    set_session_materials,
+    update_session,
+)
 
-__all__ = ["ImportResult", "import_document"]
+__all__ = [
+    "AttendanceEntry",
+    "ImportResult",
+    "add_plan_item",
+    "archive_session",
+    "complete_make_up",
+    "create_session",
+    "delete_discussion_note",
+    "delete_plan_item",
+    "import_document",
+    "mark_session_held",
+    "move_discussion_note",
+    "record_attendance",
+    "save_discussion_note",
+    "set_session_materials",
+    "update_session",
+]

@@ -6,6 +6,7 @@ from taggit.models import Tag
 
 from ..access import get_article_for
 from ..models import Article
+from ..reports import paragraph_discussions
 
 
 class ArticleListView(ListView):
@@ -40,6 +41,9 @@ class ArticleListView(ListView):
 def article_detail(request, pk: int):
     article = get_article_for(request.user, pk)
     paragraphs = list(article.paragraphs.all())
+    discussed = paragraph_discussions(request.user, article)
+    for paragraph in paragraphs:
+        paragraph.discussed_in = discussed.get(paragraph.pk, [])
     return render(
         request,
         "articles/article_detail.html",
