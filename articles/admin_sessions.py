@@ -81,7 +81,7 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(StudySession)
-class StudySessionAdmin(ArchivedReadOnly, admin.ModelAdmin):
+class StudySessionAdmin(admin.ModelAdmin):
     list_display = ["topic", "group", "starts_at", "form", "status"]
     list_filter = ["status", "form", "group"]
     search_fields = ["topic", "summary"]
@@ -94,6 +94,17 @@ class StudySessionAdmin(ArchivedReadOnly, admin.ModelAdmin):
         NoteInline,
         CorrectionInline,
     ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_archived:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_archived:
+            return False
+        return super().has_delete_permission(request, obj)
+
     fields = [
         "group",
         "topic",

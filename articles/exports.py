@@ -22,14 +22,6 @@ def _local(value, fmt: str) -> str:
     return timezone.localtime(value).strftime(fmt)
 
 
-def session_time(session) -> str:
-    start = timezone.localtime(session.starts_at)
-    end = timezone.localtime(session.ends_at)
-    if start.date() == end.date():
-        return f"{start:%Y年%m月%d日 %H:%M}—{end:%H:%M}"
-    return f"{start:%Y年%m月%d日 %H:%M}—{end:%Y年%m月%d日 %H:%M}"
-
-
 def _notes_text(notes) -> str:
     if not notes:
         return "—"
@@ -68,7 +60,7 @@ def record_rows(record: SessionRecord) -> list[tuple[str, str]]:
     return [
         (_("Topic"), session.topic),
         (_("Form"), session.get_form_display()),
-        (_("Time"), session_time(session)),
+        (_("Time"), session.time_range),
         (_("Place"), session.place or "—"),
         (_("Host"), session.host.name if session.host else "—"),
         (_("Recorder"), session.recorder.name if session.recorder else "—"),

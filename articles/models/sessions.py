@@ -219,6 +219,15 @@ class StudySession(models.Model):
     def hours(self) -> float:
         return round(self.duration.total_seconds() / 3600, 1)
 
+    @property
+    def time_range(self) -> str:
+        """``2026年03月12日 09:00—12:00``, with the end date when it differs."""
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        if start.date() == end.date():
+            return f"{start:%Y年%m月%d日 %H:%M}—{end:%H:%M}"
+        return f"{start:%Y年%m月%d日 %H:%M}—{end:%Y年%m月%d日 %H:%M}"
+
 
 class SessionMaterial(models.Model):
     """An article studied at a session; optionally only some of its paragraphs."""

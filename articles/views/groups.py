@@ -25,8 +25,8 @@ from ..session_forms import PlanItemForm
 from .sessions import DOCX, attachment, member_for_archive
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHART_WIDTH = 640
-BAR_ROW = 34
+CHART_WIDTH = 440
+BAR_ROW = 30
 
 
 def _year(request) -> int:
@@ -49,7 +49,7 @@ def _years(group) -> list[int]:
 def _member_chart(stats) -> dict:
     """Horizontal bars of each member's rate with the threshold line, as numbers
     for an SVG drawn by the template (no inline style: a strict CSP is coming)."""
-    label_width, bar_width = 120, CHART_WIDTH - 120 - 60
+    label_width, bar_width = 90, CHART_WIDTH - 90 - 56
     bars = []
     for index, person in enumerate(stats.members):
         rate = person.rate or 0
@@ -58,7 +58,7 @@ def _member_chart(stats) -> dict:
                 "name": person.member.name,
                 "rate": person.rate,
                 "y": index * BAR_ROW + 8,
-                "text_y": index * BAR_ROW + 26,
+                "text_y": index * BAR_ROW + 24,
                 "width": round(bar_width * rate / 100),
                 "below": person.below,
                 "value_x": label_width + round(bar_width * rate / 100) + 6,
@@ -80,21 +80,21 @@ def _member_chart(stats) -> dict:
 
 
 def _month_chart(stats) -> dict:
-    column = 48
+    column = 34
     months = []
     for index, month in enumerate(stats.months):
-        x = 40 + index * column
+        x = 8 + index * column
         months.append(
             {
                 **month,
-                "x": x,
-                "label_x": x + 18,
+                "x": x + 4,
+                "label_x": x + column // 2,
                 "held_y": 130 - month["held_height"],
                 "planned_y": 130 - month["planned_height"],
-                "held_x": x + 18,
+                "held_x": x + column // 2,
             }
         )
-    return {"width": 40 + 12 * column, "height": 160, "months": months}
+    return {"width": 16 + 12 * column, "height": 156, "months": months}
 
 
 @require_GET
