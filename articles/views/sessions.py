@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +26,7 @@ from ..models import Attendance, DiscussionNote, MakeUpStudy, StudySession
 from ..reports import load_record
 from ..session_forms import MakeUpForm, NoteForm, SessionForm, group_members
 
+SESSIONS_PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -52,6 +54,7 @@ def session_list(request):
                 distinct=True,
             ),
         )
+        .order_by("-starts_at", "-pk")
     )
     groups = StudyGroup.objects.of_member(request.user)
     if request.user.is_staff:
@@ -60,6 +63,7 @@ def session_list(request):
     if group_id.isdigit():
         sessions = sessions.filter(group_id=int(group_id))
     groups = list(groups)
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     keeper_of = {
         g.pk
         for g in StudyGroup.objects.filter(
@@ -71,7 +75,8 @@ def session_list(request):
         request,
         "articles/sessions/session_list.html",
         {
-            "sessions": sessions,
+            "sessions": page.object_list,
+            "page_obj": page,
             "groups": [
                 {"group": g, "keeps_record": request.user.is_staff or g.pk in keeper_of}
                 for g in groups

@@ -589,3 +589,64 @@ def test_archive_of_another_member_only_for_record_keepers(
     assert _login(client, member).get(url).status_code == 404
     assert _login(client, outsider).get(url).status_code == 404
     assert "张组长" in _login(client, secretary).get(url).content.decode()
+
+
+def test_statistics_of_an_empty_year_has_no_rates_but_warns(client, member, group):
+    response = _login(client, member).get(
+        reverse("articles:group_statistics", args=[group.pk]), {"year": 2025}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2025年已举行集体学习0次" in html
+    assert "出勤率" in html and "—" in html
+
+
+def test_only_record_keepers_see_new_session_button(client, member, secretary, group):
+    url = reverse("articles:session_list")
+    create = reverse("articles:session_create", args=[group.pk])
+
+    assert create not in _login(client, member).get(url).content.decode()
+    assert create in _login(client, secretary).get(url).content.decode()
+
+
+def test_staff_manage_sessions_in_admin_but_archived_ones_are_read_only(
+    client, staff, secretary, member, session
+):
+    record_attendance(
+        session, [AttendanceEntry(member=member, status="present")], author=secretary
+    )
+    client.force_login(staff)
+    changelist = client.get(reverse("admin:articles_studysession_changelist"))
+    editable = client.get(
+        reverse("admin:articles_studysession_change", args=[session.pk])
+    )
+    archive_session(session)
+    locked = client.get(
+        reverse("admin:articles_studysession_change", args=[session.pk])
+    )
+
+    assert session.topic in changelist.content.decode()
+    assert 'name="topic"' in editable.content.decode()
+    assert locked.status_code == 200
+    assert 'name="topic"' not in locked.content.decode()
+
+
+def test_list_is_paginated_keeping_the_group_filter(client, member, group):
+    for index in range(22):
+        make_session(
+            group,
+            topic=f"第{index}次",
+            starts_at=at(2026, 1, index + 1, 9),
+            ends_at=at(2026, 1, index + 1, 12),
+        )
+    client = _login(client, member)
+
+    first = client.get(reverse("articles:session_list"), {"group": group.pk})
+    second = client.get(
+        reverse("articles:session_list"), {"group": group.pk, "page": 2}
+    )
+
+    assert first.content.decode().count("session-card__title") == 20
+    assert f"?group={group.pk}&amp;page=2" in first.content.decode()
+    assert second.content.decode().count("session-card__title") == 2

@@ -84,6 +84,14 @@ def test_secretary_keeps_the_record_and_member_follows_a_citation(
     page.goto(f"{live_server.url}/groups/{session.group_id}/statistics/")
     assert page.locator("svg.chart").first.is_visible()
     screenshot(page, "session-statistics-desktop")
+    page.goto(f"{live_server.url}/sessions/")
+    screenshot(page, "session-list-desktop")
+    page.goto(f"{live_server.url}{session.get_absolute_url()}sign-in/")
+    assert page.get_by_text("签名").first.is_visible()
+    screenshot(page, "session-sign-in-desktop")
+    page.emulate_media(media="print")
+    screenshot(page, "session-sign-in-print")
+    page.emulate_media(media="screen")
 
     # The member, on a phone, reads the record and follows the citation.
     log_in(phone_page, live_server, "member", password)
@@ -101,6 +109,9 @@ def test_secretary_keeps_the_record_and_member_follows_a_citation(
 
     phone_page.goto(f"{live_server.url}/groups/{session.group_id}/statistics/")
     screenshot(phone_page, "session-statistics-phone")
+    phone_page.goto(f"{live_server.url}/archive/")
+    assert phone_page.get_by_text("赴市委党校参加培训").is_visible()
+    screenshot(phone_page, "member-archive-phone")
     phone_context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True
     )
