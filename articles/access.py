@@ -9,10 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import StudyGroup
+from accounts.models import Member, Membership, StudyGroup
 from accounts.permissions import keeps_record_of, membership_in
 
 from .models import Article, DiscussionNote, MakeUpStudy, StudySession
+
+# The roles that keep a group's record (see accounts.Membership.leads).
+KEEPER_ROLES = [
+    Membership.Role.LEADER,
+    Membership.Role.DEPUTY,
+    Membership.Role.SECRETARY,
+]
 
 
 def get_article_for(user, pk: int) -> Article:
@@ -75,3 +82,16 @@ def get_make_up_for(user, pk: int) -> MakeUpStudy:
         pk=pk,
         attendance__member=user if user.is_authenticated else None,
     )
+
+
+def get_member_for_archive(user, pk: int) -> Member:
+    """Oneself; or, for record keepers and staff, a member of a group they keep."""
+    if pk == user.pk:
+        return user
+    person = get_object_or_404(Member, pk=pk)
+    if user.is_staff:
+        return person
+    kept = Membership.objects.filter(member=user, role__in=KEEPER_ROLES).values("group")
+    if Membership.objects.filter(member=person, group__in=kept).exists():
+        return person
+    raise Http404

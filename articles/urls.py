@@ -18,6 +18,11 @@ urlpatterns = [
         views.session_attendance,
         name="session_attendance",
     ),
+    path(
+        "sessions/<int:pk>/materials/<int:article_pk>/",
+        views.material_paragraphs,
+        name="material_paragraphs",
+    ),
     path("sessions/<int:pk>/sign-in/", views.sign_in_sheet, name="sign_in_sheet"),
     path("sessions/<int:pk>/record.docx", views.session_docx, name="session_docx"),
     path("sessions/<int:pk>/speeches/new/", views.note_create, name="note_create"),

@@ -178,6 +178,42 @@ def update_session(
 
 
 @transaction.atomic
+def choose_material_paragraphs(
+    material: SessionMaterial,
+    paragraphs: Iterable[Paragraph],
+    *,
+    author: Member,
+    reason: str = "",
+) -> SessionMaterial:
+    """Study only some paragraphs of an article (none chosen: the whole article)."""
+    session = material.session
+    reason = _require_reason(session, reason)
+    chosen = [p for p in paragraphs if p.article_id == material.article_id]
+    before = sorted(material.paragraphs.values_list("pk", flat=True))
+    after = sorted(p.pk for p in chosen)
+    material.paragraphs.set(chosen)
+    if before != after:
+        _correct(
+            session,
+            author,
+            reason,
+            [
+                {
+                    "field": _("paragraphs of %(title)s")
+                    % {"title": material.article.title},
+                    "old": _("%(count)s paragraphs") % {"count": len(before)}
+                    if before
+                    else _("whole article"),
+                    "new": _("%(count)s paragraphs") % {"count": len(after)}
+                    if after
+                    else _("whole article"),
+                }
+            ],
+        )
+    return material
+
+
+@transaction.atomic
 def record_attendance(
     session: StudySession,
     entries: Iterable[AttendanceEntry],

@@ -11,6 +11,7 @@ from .materials import ArticleListView, article_detail, theme_detail
 from .sessions import (
     make_up_detail,
     make_up_list,
+    material_paragraphs,
     note_create,
     note_delete,
     note_edit,
@@ -35,6 +36,7 @@ __all__ = [
     "home",
     "make_up_detail",
     "make_up_list",
+    "material_paragraphs",
     "member_archive",
     "note_create",
     "note_delete",

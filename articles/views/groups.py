@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services
-from ..access import can_keep_record, get_group_for
+from ..access import can_keep_record, get_group_for, get_member_for_archive
 from ..exports import attendance_xlsx, dossier_docx
 from ..models import (
     Attendance,
@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..reports import group_year, percent
 from ..session_forms import PlanItemForm
-from .sessions import DOCX, attachment, member_for_archive
+from .sessions import DOCX, attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_WIDTH = 440
@@ -196,7 +196,7 @@ def plan_item_delete(request, pk: int, item_pk: int):
 
 @require_GET
 def member_archive(request, pk: int | None = None):
-    person = member_for_archive(request.user, pk or request.user.pk)
+    person = get_member_for_archive(request.user, pk or request.user.pk)
     year = _year(request)
     attendances = list(
         Attendance.objects.filter(member=person, session__starts_at__year=year)

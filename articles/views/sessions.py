@@ -7,14 +7,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Member, StudyGroup
+from accounts.models import StudyGroup
 
 from .. import services
 from ..access import (
+    KEEPER_ROLES,
     can_edit_note,
     can_keep_record,
     get_group_for,
@@ -22,7 +23,13 @@ from ..access import (
     get_note_for,
     get_session_for,
 )
-from ..models import Attendance, DiscussionNote, MakeUpStudy, StudySession
+from ..models import (
+    Attendance,
+    DiscussionNote,
+    MakeUpStudy,
+    SessionMaterial,
+    StudySession,
+)
 from ..reports import load_record
 from ..session_forms import MakeUpForm, NoteForm, SessionForm, group_members
 
@@ -64,13 +71,11 @@ def session_list(request):
         sessions = sessions.filter(group_id=int(group_id))
     groups = list(groups)
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    keeper_of = {
-        g.pk
-        for g in StudyGroup.objects.filter(
-            memberships__member=request.user,
-            memberships__role__in=["leader", "deputy", "secretary"],
-        )
-    }
+    keeper_of = set(
+        StudyGroup.objects.filter(
+            memberships__member=request.user, memberships__role__in=KEEPER_ROLES
+        ).values_list("pk", flat=True)
+    )
     return render(
         request,
         "articles/sessions/session_list.html",
@@ -468,22 +473,42 @@ def session_docx(request, pk: int):
     return attachment(record_docx(record), DOCX, filename)
 
 
-def member_for_archive(user, pk: int) -> Member:
-    """Oneself; or, for record keepers and staff, a member of a group they keep."""
-    from django.http import Http404
-
-    from accounts.models import Membership
-
-    if pk == user.pk:
-        return user
-    person = Member.objects.filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    if user.is_staff:
-        return person
-    kept = Membership.objects.filter(
-        member=user, role__in=["leader", "deputy", "secretary"]
-    ).values("group")
-    if Membership.objects.filter(member=person, group__in=kept).exists():
-        return person
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def material_paragraphs(request, pk: int, article_pk: int):
+    """Choose the paragraphs of one study material (选学段落)."""
+    session = get_session_for(request.user, pk, write=True)
+    material = get_object_or_404(
+        SessionMaterial.objects.select_related("article"),
+        session=session,
+        article_id=article_pk,
+    )
+    paragraphs = list(material.article.paragraphs.all())
+    chosen = set(material.paragraphs.values_list("pk", flat=True))
+    errors: list[str] = []
+    if request.method == "POST":
+        wanted = {int(v) for v in request.POST.getlist("paragraphs") if v.isdigit()}
+        try:
+            services.choose_material_paragraphs(
+                material,
+                [p for p in paragraphs if p.pk in wanted],
+                author=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            errors = _errors(error)
+            chosen = wanted
+        else:
+            messages.success(request, _("The paragraphs to study were saved."))
+            return redirect(session)
+    return render(
+        request,
+        "articles/sessions/material_paragraphs.html",
+        {
+            "session": session,
+            "material": material,
+            "paragraphs": paragraphs,
+            "chosen": chosen,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

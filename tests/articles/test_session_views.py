@@ -650,3 +650,47 @@ def test_list_is_paginated_keeping_the_group_filter(client, member, group):
     assert first.content.decode().count("session-card__title") == 20
     assert f"?group={group.pk}&amp;page=2" in first.content.decode()
     assert second.content.decode().count("session-card__title") == 2
+
+
+def test_secretary_chooses_paragraphs_of_a_material(
+    client, secretary, session, article
+):
+    first, second = article.paragraphs.filter(kind="body")[:2]
+    client = _login(client, secretary)
+    url = reverse("articles:material_paragraphs", args=[session.pk, article.pk])
+
+    page = client.get(url)
+    client.post(url, {"paragraphs": [first.pk, second.pk]})
+    record = client.get(session.get_absolute_url()).content.decode()
+
+    assert first.text[:20] in page.content.decode()
+    material = session.sessionmaterial_set.get()
+    assert set(material.paragraphs.all()) == {first, second}
+    assert "选学段落" in record
+    assert f"#{first.anchor}" in record
+
+
+def test_choosing_paragraphs_of_an_archived_record_needs_a_reason(
+    client, secretary, member, session, article
+):
+    record_attendance(
+        session, [AttendanceEntry(member=member, status="present")], author=secretary
+    )
+    archive_session(session)
+    first = article.paragraphs.filter(kind="body").first()
+    client = _login(client, secretary)
+    url = reverse("articles:material_paragraphs", args=[session.pk, article.pk])
+
+    refused = client.post(url, {"paragraphs": [first.pk]})
+    client.post(url, {"paragraphs": [first.pk], "reason": "补录选学段落"})
+
+    assert refused.status_code == 400
+    assert "更正原因" in refused.content.decode()
+    assert Correction.objects.get().reason == "补录选学段落"
+    assert list(session.sessionmaterial_set.get().paragraphs.all()) == [first]
+
+
+def test_member_cannot_choose_paragraphs(client, member, session, article):
+    url = reverse("articles:material_paragraphs", args=[session.pk, article.pk])
+
+    assert _login(client, member).post(url, {"paragraphs": []}).status_code == 403
