@@ -51,7 +51,10 @@ def test_secretary_keeps_the_record_and_member_follows_a_citation(
     page.wait_for_url("**/attendance/")
     row = page.locator("tr.attendance-row", has_text="王成员")
     row.get_by_label("请假", exact=True).check()
-    page.get_by_label("王成员的请假原因").fill("赴市委党校参加培训")
+    reason = page.get_by_label("王成员的请假原因")
+    # The script makes the reason required and puts the cursor there.
+    assert reason.evaluate("el => el.required && el === document.activeElement")
+    reason.fill("赴市委党校参加培训")
     page.get_by_label("列席人员（不计入出勤）").fill("孙晓，区委宣传部理论科")
     screenshot(page, "session-attendance-desktop")
     page.get_by_role("button", name="保存考勤").click()
@@ -68,9 +71,17 @@ def test_secretary_keeps_the_record_and_member_follows_a_citation(
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"**{session.get_absolute_url()}#speeches")
 
+    dialogs = []
+
+    def accept(dialog):
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
     page.get_by_role("button", name="归档本记录").click()
     page.wait_for_url(f"**{session.get_absolute_url()}")
     assert page.locator(".session-status").first.inner_text() == "已归档"
+    assert "归档后，每次修改都须说明原因" in dialogs[0]
     screenshot(page, "session-record-desktop")
 
     session.refresh_from_db()
