@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .models import Attendance
+from .models import Attendance, PlanItem
 from .reports import GroupYear, SessionRecord, load_records
 
 
@@ -194,6 +194,27 @@ def dossier_docx(stats: GroupYear) -> bytes:
         cells[0].text, cells[1].text = label, value
     for warning in stats.warnings:
         document.add_paragraph(warning)
+
+    plan = list(
+        PlanItem.objects.filter(plan__group=stats.group, plan__year=stats.year)
+        .prefetch_related("materials")
+        .order_by("month", "pk")
+    )
+    if plan:
+        document.add_heading(_("Annual study plan"), 1)
+        table = document.add_table(rows=1, cols=3)
+        table.style = "Table Grid"
+        for cell, label in zip(
+            table.rows[0].cells,
+            [_("Month"), _("Topic"), _("Study materials")],
+            strict=True,
+        ):
+            cell.text = label
+        for item in plan:
+            cells = table.add_row().cells
+            cells[0].text = f"{item.month}月"
+            cells[1].text = item.topic
+            cells[2].text = "\n".join(f"《{a.title}》" for a in item.materials.all())
 
     document.add_heading(_("Records of the sessions"), 1)
     sessions = stats.group.study_sessions.filter(

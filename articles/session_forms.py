@@ -74,7 +74,7 @@ class SessionForm(ReasonMixin, forms.ModelForm):
         self.fields["recorder"].queryset = members
         self.fields["materials"].queryset = Article.objects.visible_to(user)
         if self.instance.pk:
-            self.initial["materials"] = list(self.instance.materials.all())
+            self.initial.setdefault("materials", list(self.instance.materials.all()))
         self.add_reason_field(self.instance if self.instance.pk else None)
 
     def clean(self):

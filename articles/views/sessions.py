@@ -27,6 +27,7 @@ from ..models import (
     Attendance,
     DiscussionNote,
     MakeUpStudy,
+    PlanItem,
     SessionMaterial,
     StudySession,
 )
@@ -94,11 +95,23 @@ def session_list(request):
 @require_http_methods(["GET", "POST"])
 def session_create(request, group_pk: int):
     group = get_group_for(request.user, group_pk, write=True)
+    initial = {}
+    item_id = request.GET.get("plan_item", "")
+    if item_id.isdigit():
+        # Scheduling a topic of the annual plan: start from its topic and materials.
+        item = (
+            PlanItem.objects.filter(plan__group=group, pk=int(item_id))
+            .prefetch_related("materials")
+            .first()
+        )
+        if item:
+            initial = {"topic": item.topic, "materials": list(item.materials.all())}
     form = SessionForm(
         request.POST or None,
         group=group,
         user=request.user,
         instance=StudySession(group=group),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -173,3 +173,28 @@ def test_exports_of_another_group_are_404(client, outsider, held):
         reverse("articles:group_dossier_docx", args=[held.group.pk, 2026]),
     ]:
         assert client.get(url).status_code == 404
+
+
+def test_dossier_includes_the_annual_plan(client, secretary, held):
+    from articles.services import add_plan_item
+
+    add_plan_item(
+        held.group,
+        2026,
+        month=3,
+        topic="党建引领基层治理",
+        materials=list(held.materials.all()),
+    )
+    client.force_login(secretary)
+
+    response = client.get(
+        reverse("articles:group_dossier_docx", args=[held.group.pk, 2026])
+    )
+
+    document = Document(BytesIO(response.content))
+    assert "年度学习计划" in [p.text for p in document.paragraphs]
+    plan = document.tables[1]
+    assert [c.text for c in plan.rows[0].cells] == ["月份", "学习专题", "学习材料"]
+    assert plan.rows[1].cells[0].text == "3月"
+    assert plan.rows[1].cells[1].text == "党建引领基层治理"
+    assert "基层治理" in plan.rows[1].cells[2].text

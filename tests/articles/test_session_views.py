@@ -1,5 +1,7 @@
 """The study-record pages: who sees what, what each form writes, query counts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -694,3 +696,25 @@ def test_member_cannot_choose_paragraphs(client, member, session, article):
     url = reverse("articles:material_paragraphs", args=[session.pk, article.pk])
 
     assert _login(client, member).post(url, {"paragraphs": []}).status_code == 403
+
+
+def test_scheduling_a_planned_topic_prefills_the_new_session(
+    client, secretary, group, article
+):
+    from articles.services import add_plan_item
+
+    item = add_plan_item(
+        group, 2026, month=6, topic="文化传承发展", materials=[article]
+    )
+    client = _login(client, secretary)
+
+    plan = client.get(reverse("articles:group_plan", args=[group.pk]), {"year": 2026})
+    form = client.get(
+        reverse("articles:session_create", args=[group.pk]), {"plan_item": item.pk}
+    )
+
+    assert f"?plan_item={item.pk}" in plan.content.decode()
+    html = form.content.decode()
+    assert 'value="文化传承发展"' in html
+    box = re.search(rf'<input[^>]*name="materials" value="{article.pk}"[^>]*>', html)
+    assert box and "checked" in box.group(0)
