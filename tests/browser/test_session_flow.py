@@ -68,6 +68,7 @@ def test_secretary_keeps_the_record_and_member_follows_a_citation(
         "党建引领是基层治理的“根”和“魂”，要把党的领导贯穿基层治理全过程。"
     )
     page.get_by_label(paragraph.text[:60] + "…").check()
+    screenshot(page, "session-note-form-desktop")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"**{session.get_absolute_url()}#speeches")
 
