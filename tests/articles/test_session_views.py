@@ -718,3 +718,38 @@ def test_scheduling_a_planned_topic_prefills_the_new_session(
     assert 'value="文化传承发展"' in html
     box = re.search(rf'<input[^>]*name="materials" value="{article.pk}"[^>]*>', html)
     assert box and "checked" in box.group(0)
+
+
+def test_statistics_query_count_same_for_1_and_10_sessions(
+    client, secretary, group, django_assert_max_num_queries
+):
+    people = add_members(group, 5)
+
+    def hold(index):
+        session = make_session(
+            group,
+            topic=f"第{index}次",
+            starts_at=at(2026, 2, index + 1, 9),
+            ends_at=at(2026, 2, index + 1, 12),
+        )
+        record_attendance(
+            session,
+            [AttendanceEntry(member=p, status="present") for p in people],
+            author=secretary,
+        )
+        save_discussion_note(
+            session, author=secretary, speaker=people[0], kind="keynote", content="发言"
+        )
+
+    client = _login(client, secretary)
+    url = reverse("articles:group_statistics", args=[group.pk])
+    hold(0)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url, {"year": 2026})
+    for index in range(1, 10):
+        hold(index)
+    with django_assert_max_num_queries(len(few)) as many:
+        response = client.get(url, {"year": 2026})
+
+    assert "少于本组要求的每年12次" in response.content.decode()
+    assert len(many) == len(few)
