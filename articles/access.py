@@ -2,13 +2,27 @@
 
 Every view that takes an id goes through one of these, so the visibility rule is
 applied the same way everywhere and a hidden object is indistinguishable from a
-missing one.
+missing one. Write access that is refused on a visible object is a 403.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from .models import Annotation, Article, Reply
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Member, Membership, StudyGroup
+from accounts.permissions import keeps_record_of, membership_in
+
+from .models import Article, DiscussionNote, MakeUpStudy, StudySession
+
+# The roles that keep a group's record (see accounts.Membership.leads).
+KEEPER_ROLES = [
+    Membership.Role.LEADER,
+    Membership.Role.DEPUTY,
+    Membership.Role.SECRETARY,
+]
 
 
 def get_article_for(user, pk: int) -> Article:
@@ -42,3 +56,74 @@ def get_reply_for(user, pk: int, *, write: bool = False):
     if write and reply.author_id != user.pk:
         raise PermissionDenied
     return reply
+
+
+def can_keep_record(user, group: StudyGroup) -> bool:
+    """The secretary, leader and deputies keep the record; staff may too."""
+    return user.is_staff or keeps_record_of(user, group)
+
+
+def get_group_for(user, pk: int, write: bool = False) -> StudyGroup:
+    group = get_object_or_404(StudyGroup, pk=pk)
+    if not user.is_staff and membership_in(user, group) is None:
+        raise Http404
+    if write and not can_keep_record(user, group):
+        raise PermissionDenied
+    return group
+
+
+def get_session_for(user, pk: int, write: bool = False) -> StudySession:
+    """A session of one of the user's groups (404 otherwise); ``write`` also needs
+    the user to keep the group's record (403 otherwise)."""
+    session = get_object_or_404(
+        StudySession.objects.visible_to(user)
+        .select_related("group", "host", "recorder")
+        .distinct(),
+        pk=pk,
+    )
+    if write and not can_keep_record(user, session.group):
+        raise PermissionDenied
+    return session
+
+
+def can_edit_note(user, note: DiscussionNote) -> bool:
+    """Record keepers edit every speech; a member edits the drafts of their own."""
+    if can_keep_record(user, note.session.group):
+        return True
+    return (
+        note.status == DiscussionNote.Status.DRAFT
+        and user.pk in {note.speaker_id, note.drafted_by_id}
+        and not note.session.is_archived
+    )
+
+
+def get_note_for(user, pk: int, write: bool = False) -> DiscussionNote:
+    note = get_object_or_404(
+        DiscussionNote.objects.select_related("session__group"), pk=pk
+    )
+    get_session_for(user, note.session_id)
+    if write and not can_edit_note(user, note):
+        raise PermissionDenied
+    return note
+
+
+def get_make_up_for(user, pk: int) -> MakeUpStudy:
+    """Only the member who missed the session marks their make-up study."""
+    return get_object_or_404(
+        MakeUpStudy.objects.select_related("attendance__session"),
+        pk=pk,
+        attendance__member=user if user.is_authenticated else None,
+    )
+
+
+def get_member_for_archive(user, pk: int) -> Member:
+    """Oneself; or, for record keepers and staff, a member of a group they keep."""
+    if pk == user.pk:
+        return user
+    person = get_object_or_404(Member, pk=pk)
+    if user.is_staff:
+        return person
+    kept = Membership.objects.filter(member=user, role__in=KEEPER_ROLES).values("group")
+    if Membership.objects.filter(member=person, group__in=kept).exists():
+        return person
+    raise Http404

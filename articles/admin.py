@@ -236,3 +236,7 @@ class ThemeAdmin(TagAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/articles/merge_themes.html", context)
+
+
+# Study sessions (issue 4) keep their admin in their own module.
+from . import admin_sessions  # noqa: E402, F401

@@ -1,10 +1,14 @@
 """Factories for the suite: build real rows, no fixture files."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import Member, Membership, StudyGroup
 from articles.models import Annotation, Article, Paragraph, Reply
+from articles.models import Article, Attendance, Paragraph, StudySession
 
 PASSWORD = "correct-horse-battery"
 # Hashing once keeps the suite fast; every factory member shares this password.
@@ -87,3 +91,28 @@ class ReplyFactory(factory.django.DjangoModelFactory):
     annotation = factory.SubFactory(AnnotationFactory)
     author = factory.SubFactory(MemberFactory)
     text = "同意，学习要往深里走、往实里走。"
+
+
+# Study sessions (issue 4)
+class StudySessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudySession
+
+    group = factory.SubFactory(StudyGroupFactory)
+    topic = factory.Sequence(lambda n: f"深入学习贯彻党的二十届三中全会精神（第{n}次）")
+    form = StudySession.Form.COLLECTIVE
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) - timedelta(days=1)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    place = "区委常委会议室"
+    status = StudySession.Status.HELD
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(StudySessionFactory)
+    member = factory.SubFactory(MemberFactory)
+    status = Attendance.Status.PRESENT

@@ -17,6 +17,22 @@ from .annotations import (
     update_paragraph_text,
 )
 from .materials import ImportResult, import_document
+from .sessions import (
+    AttendanceEntry,
+    add_plan_item,
+    archive_session,
+    choose_material_paragraphs,
+    complete_make_up,
+    create_session,
+    delete_discussion_note,
+    delete_plan_item,
+    mark_session_held,
+    move_discussion_note,
+    record_attendance,
+    save_discussion_note,
+    set_session_materials,
+    update_session,
+)
 
 __all__ = [
     "ImportResult",
@@ -34,4 +50,20 @@ __all__ = [
     "reply_to_annotation",
     "unmark_article_studied",
     "update_paragraph_text",
+    "AttendanceEntry",
+    "ImportResult",
+    "add_plan_item",
+    "archive_session",
+    "choose_material_paragraphs",
+    "complete_make_up",
+    "create_session",
+    "delete_discussion_note",
+    "delete_plan_item",
+    "import_document",
+    "mark_session_held",
+    "move_discussion_note",
+    "record_attendance",
+    "save_discussion_note",
+    "set_session_materials",
+    "update_session",
 ]

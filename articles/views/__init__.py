@@ -14,7 +14,33 @@ from .exports import (
     article_annotations_markdown,
     article_handout,
 )
+from .groups import (
+    group_attendance_xlsx,
+    group_dossier_docx,
+    group_plan,
+    group_statistics,
+    member_archive,
+    plan_item_delete,
+)
+from .home import home
 from .materials import ArticleListView, article_detail, theme_detail
+from .sessions import (
+    make_up_detail,
+    make_up_list,
+    material_paragraphs,
+    note_create,
+    note_delete,
+    note_edit,
+    note_move,
+    session_attendance,
+    session_create,
+    session_detail,
+    session_docx,
+    session_edit,
+    session_list,
+    session_status,
+    sign_in_sheet,
+)
 
 __all__ = [
     "ArticleListView",
@@ -31,5 +57,27 @@ __all__ = [
     "reply_create",
     "reply_delete",
     "reply_edit",
+    "group_attendance_xlsx",
+    "group_dossier_docx",
+    "group_plan",
+    "group_statistics",
+    "home",
+    "make_up_detail",
+    "make_up_list",
+    "material_paragraphs",
+    "member_archive",
+    "note_create",
+    "note_delete",
+    "note_edit",
+    "note_move",
+    "plan_item_delete",
+    "session_attendance",
+    "session_create",
+    "session_detail",
+    "session_docx",
+    "session_edit",
+    "session_list",
+    "session_status",
+    "sign_in_sheet",
     "theme_detail",
 ]

@@ -7,6 +7,7 @@ from taggit.models import Tag
 
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
+from ..reports import paragraph_discussions
 from .annotation_display import load_threads, reader_annotations, render_items
 
 # The newest annotations a theme page shows; the count says how many there are.
@@ -52,6 +53,9 @@ class ArticleListView(ListView):
 def article_detail(request, pk: int):
     article = get_article_for(request.user, pk)
     paragraphs = list(article.paragraphs.all())
+    discussed = paragraph_discussions(request.user, article)
+    for paragraph in paragraphs:
+        paragraph.discussed_in = discussed.get(paragraph.pk, [])
     return render(
         request,
         "articles/article_detail.html",

@@ -31,11 +31,11 @@ def test_login_page_is_public_and_chinese(client):
     assert 'lang="zh-hans"' in html
 
 
-def test_member_logs_in_and_lands_on_materials(client, member, password):
+def test_member_logs_in_and_lands_on_home(client, member, password):
     response = client.post(
         reverse("login"), {"username": "member", "password": password}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("articles:list")
+    assert response.redirect_chain[-1][0] == reverse("home")
     assert "王成员" in response.content.decode()
 
 

@@ -60,7 +60,7 @@ def test_group_annotation_and_reply_across_members(
 
     # Member A (王芳) selects a passage and shares a note with the group.
     log_in(page, live_server, "wangfang", DEMO_PASSWORD)
-    page.wait_for_url("**/articles/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     page.locator(f"#p-{paragraph.pk}").scroll_into_view_if_needed()
     select_text(page, paragraph.pk, words)
@@ -88,7 +88,7 @@ def test_group_annotation_and_reply_across_members(
     # Member B (陈静), same group: sees the highlight, opens it, replies.
     page.context.clear_cookies()
     log_in(page, live_server, "chenjing", DEMO_PASSWORD)
-    page.wait_for_url("**/articles/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     mark = page.locator("mark.hl")
     assert mark.inner_text() == words
@@ -110,7 +110,7 @@ def test_group_annotation_and_reply_across_members(
     # 刘洋 of the other group sees neither the highlight nor the note.
     page.context.clear_cookies()
     log_in(page, live_server, "liuyang", DEMO_PASSWORD)
-    page.wait_for_url("**/articles/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     assert page.locator("mark.hl").count() == 0
     assert NOTE not in page.content()
@@ -119,7 +119,7 @@ def test_group_annotation_and_reply_across_members(
 
     # Member B on a phone.
     log_in(phone_page, live_server, "chenjing", DEMO_PASSWORD)
-    phone_page.wait_for_url("**/articles/")
+    phone_page.wait_for_url(f"{live_server.url}/")  # the home page
     phone_page.goto(f"{live_server.url}{annotation.get_absolute_url()}")
     phone_page.locator(f"#a-{annotation.pk}").wait_for(state="visible")
     screenshot(phone_page, "reader-annotations-phone", full_page=False)
@@ -131,7 +131,7 @@ def test_group_annotation_and_reply_across_members(
     screenshot(phone_page, "handout-phone")
     page.context.clear_cookies()
     log_in(page, live_server, "wangfang", DEMO_PASSWORD)
-    page.wait_for_url("**/articles/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     page.goto(f"{live_server.url}/articles/{article.pk}/handout/")
     screenshot(page, "handout-desktop")
     page.emulate_media(media="print")
@@ -146,7 +146,7 @@ def test_selection_running_past_a_paragraph_is_cut_at_its_end(
 ):
     first, second = article.paragraphs.filter(kind="body").order_by("position")[:2]
     log_in(page, live_server, "wangfang", DEMO_PASSWORD)
-    page.wait_for_url("**/articles/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     # From the 5th character of the first body paragraph into the next one, as a
     # drag or a triple click does.
@@ -176,7 +176,7 @@ def test_without_javascript_the_plain_form_annotates_the_whole_paragraph(
     try:
         paragraph = article.paragraphs.filter(kind="body").order_by("position")[0]
         log_in(page, live_server, "wangfang", DEMO_PASSWORD)
-        page.wait_for_url("**/articles/")
+        page.wait_for_url(f"{live_server.url}/")  # the home page
         page.goto(f"{live_server.url}{article.get_absolute_url()}")
         assert page.get_by_role("button", name="批注选中的文字").is_hidden()
         form = page.locator(f"#annotate-{paragraph.pk}")

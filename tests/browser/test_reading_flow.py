@@ -25,7 +25,8 @@ def test_member_reads_an_article_and_follows_an_anchor(
     screenshot(page, "login-desktop")
 
     log_in(page, live_server, "reader", password)
-    page.wait_for_url("**/articles/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
+    page.goto(f"{live_server.url}/articles/")
     assert page.get_by_role("heading", name="学习材料").is_visible()
     titles = page.locator(".article-card__title").all_inner_texts()
     assert len(titles) == 4
@@ -54,7 +55,8 @@ def test_pages_read_well_at_phone_width(
     phone_page.goto(f"{live_server.url}/accounts/login/")
     screenshot(phone_page, "login-phone")
     log_in(phone_page, live_server, "reader", password)
-    phone_page.wait_for_url("**/articles/")
+    phone_page.wait_for_url(f"{live_server.url}/")  # the home page
+    phone_page.goto(f"{live_server.url}/articles/")
     screenshot(phone_page, "list-phone")
 
     article = Article.objects.get(byline="中共天津市南开区委理论学习中心组")

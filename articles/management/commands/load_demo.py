@@ -14,6 +14,8 @@ from accounts.models import Member, Membership, StudyGroup
 from articles.models import Article
 from articles.services import import_document
 
+from ._demo_sessions import load_demo_sessions
+
 SEED = Path(__file__).resolve().parents[2] / "demo" / "tianjin_column.txt"
 DEMO_PASSWORD = "studyhub-demo"
 
@@ -76,10 +78,14 @@ class Command(BaseCommand):
         editor.groups.add(editors)
         accounts.append(("editor", "内容编辑", "后台管理（staff）", "—"))
 
+        sessions = load_demo_sessions(
+            groups["nankai"], [p[0] for p in PEOPLE if p[3] == "nankai"]
+        )
         self.stdout.write(
             f"Study materials: {len(result.created)} imported, "
             f"{len(result.skipped)} already present."
         )
+        self.stdout.write(f"Study sessions: {sessions} created.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, name, role, group in accounts:
             self.stdout.write(f"  {username:<10} {name:<6} {role:<12} {group}")

@@ -1,0 +1,478 @@
+"""Study sessions of a 中心组: plans, sessions, attendance, speeches and corrections.
+
+Rates (documented once, used by the statistics page, the Excel sheet and the archive):
+
+- *expected* members of a session are those with an ``Attendance`` row; the secretary's
+  screen creates one per member of the group, so a member who joined later is not
+  counted for earlier sessions. Observers (列席) have no ``Attendance`` row and are
+  never counted.
+- *attended* = present + late + left early (they were in the room).
+- attendance rate = attended ÷ expected, over held and archived sessions only.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import StudyGroup
+
+from .materials import Article, Paragraph
+
+
+class GroupStudySettings(models.Model):
+    """Per-group thresholds for the statistics warnings; units set their own numbers."""
+
+    group = models.OneToOneField(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="study_settings",
+    )
+    min_attendance_rate = models.PositiveSmallIntegerField(
+        _("minimum attendance rate (%)"), default=90
+    )
+    min_sessions_per_year = models.PositiveSmallIntegerField(
+        _("minimum sessions per year"), default=12
+    )
+
+    class Meta:
+        verbose_name = _("study thresholds")
+        verbose_name_plural = _("study thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_attendance_rate__lte=100),
+                name="study_settings_rate_at_most_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.group)
+
+    @classmethod
+    def for_group(cls, group: StudyGroup) -> "GroupStudySettings":
+        """The group's thresholds, or the defaults (unsaved) when none were set."""
+        found = cls.objects.filter(group=group).first()
+        return found or cls(group=group)
+
+
+class StudyPlan(models.Model):
+    group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="study_plans",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("annual study plan")
+        verbose_name_plural = _("annual study plans")
+        ordering = ["group", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year"], name="plan_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.year}"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(
+        StudyPlan,
+        verbose_name=_("annual study plan"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    month = models.PositiveSmallIntegerField(_("month"))
+    topic = models.CharField(_("topic"), max_length=300)
+    materials = models.ManyToManyField(
+        Article, verbose_name=_("study materials"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("planned topic")
+        verbose_name_plural = _("planned topics")
+        ordering = ["plan", "month", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="plan_item_month_1_12"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month}月 · {self.topic}"
+
+
+class StudySessionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "StudySessionQuerySet":
+        """Members see their own groups' sessions; staff see every group's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(group__memberships__member=user)
+
+    def held(self) -> "StudySessionQuerySet":
+        """Sessions that took place (held, or held and archived)."""
+        return self.exclude(status=StudySession.Status.PLANNED)
+
+    def upcoming(self) -> "StudySessionQuerySet":
+        return self.filter(
+            status=StudySession.Status.PLANNED, ends_at__gte=timezone.now()
+        ).order_by("starts_at")
+
+    def in_year(self, year: int) -> "StudySessionQuerySet":
+        return self.filter(starts_at__year=year)
+
+
+class StudySession(models.Model):
+    class Form(models.TextChoices):
+        COLLECTIVE = "collective", _("collective study")
+        SEMINAR = "seminar", _("thematic seminar")
+        LECTURE = "lecture", _("guidance lecture")
+        READING_CLASS = "reading_class", _("reading class")
+        OTHER = "other", _("other form")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        HELD = "held", _("held")
+        ARCHIVED = "archived", _("archived")
+
+    group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("study group"),
+        on_delete=models.CASCADE,
+        related_name="study_sessions",
+    )
+    topic = models.CharField(_("topic"), max_length=300)
+    form = models.CharField(
+        _("form"), max_length=20, choices=Form.choices, default=Form.COLLECTIVE
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("host"),
+        on_delete=models.PROTECT,
+        related_name="hosted_sessions",
+        null=True,
+        blank=True,
+    )
+    recorder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorder"),
+        on_delete=models.PROTECT,
+        related_name="recorded_sessions",
+        null=True,
+        blank=True,
+    )
+    materials = models.ManyToManyField(
+        Article,
+        verbose_name=_("study materials"),
+        through="SessionMaterial",
+        related_name="study_sessions",
+        blank=True,
+    )
+    summary = models.TextField(_("content and main points"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = StudySessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("study session")
+        verbose_name_plural = _("study sessions")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["group", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d} {self.topic}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:session_detail", args=[self.pk])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def hours(self) -> float:
+        return round(self.duration.total_seconds() / 3600, 1)
+
+    @property
+    def time_range(self) -> str:
+        """``2026年03月12日 09:00—12:00``, with the end date when it differs."""
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        if start.date() == end.date():
+            return f"{start:%Y年%m月%d日 %H:%M}—{end:%H:%M}"
+        return f"{start:%Y年%m月%d日 %H:%M}—{end:%Y年%m月%d日 %H:%M}"
+
+
+class SessionMaterial(models.Model):
+    """An article studied at a session; optionally only some of its paragraphs."""
+
+    session = models.ForeignKey(
+        StudySession, verbose_name=_("study session"), on_delete=models.CASCADE
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT
+    )
+    paragraphs = models.ManyToManyField(
+        Paragraph,
+        verbose_name=_("particular paragraphs"),
+        blank=True,
+        help_text=_("Leave empty to study the whole article."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("study material")
+        verbose_name_plural = _("study materials")
+        ordering = ["session", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article"], name="session_material_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.article)
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def attended(self) -> "AttendanceQuerySet":
+        return self.filter(status__in=Attendance.ATTENDED)
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        LATE = "late", _("late")
+        LEFT_EARLY = "left_early", _("left early")
+        ON_LEAVE = "on_leave", _("on leave")
+        ABSENT = "absent", _("absent")
+
+    ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
+
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("study session"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    status = models.CharField(
+        _("attendance"), max_length=20, choices=Status.choices, default=Status.PRESENT
+    )
+    leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["session", "member__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "member"], name="attendance_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="on_leave") | ~Q(leave_reason=""),
+                name="attendance_leave_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in self.ATTENDED
+
+
+class Observer(models.Model):
+    """Someone sitting in (列席): shown in the record, never counted in rates."""
+
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("study session"),
+        on_delete=models.CASCADE,
+        related_name="observers",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("observer")
+        verbose_name_plural = _("observers")
+        ordering = ["session", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）" if self.unit else self.name
+
+
+class MakeUpStudyQuerySet(models.QuerySet):
+    def open(self) -> "MakeUpStudyQuerySet":
+        return self.filter(done_at__isnull=True)
+
+
+class MakeUpStudy(models.Model):
+    """补学: a member on leave studies the session's materials afterwards."""
+
+    attendance = models.OneToOneField(
+        Attendance,
+        verbose_name=_("attendance"),
+        on_delete=models.CASCADE,
+        related_name="make_up",
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    note = models.TextField(_("make-up note"), blank=True)
+
+    objects = MakeUpStudyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("make-up study")
+        verbose_name_plural = _("make-up studies")
+        ordering = ["done_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.attendance.member} · {self.attendance.session}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class DiscussionNote(models.Model):
+    class Kind(models.TextChoices):
+        KEYNOTE = "keynote", _("keynote speech")
+        DISCUSSION = "discussion", _("discussion")
+        CLOSING = "closing", _("closing remarks")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        FINAL = "final", _("final")
+
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("study session"),
+        on_delete=models.CASCADE,
+        related_name="notes",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    speaker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("speaker"),
+        on_delete=models.PROTECT,
+        related_name="speeches",
+        null=True,
+        blank=True,
+    )
+    speaker_name = models.CharField(
+        _("speaker (observer)"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a speaker who is not a member, e.g. an invited lecturer."),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.DISCUSSION
+    )
+    content = models.TextField(_("content"))
+    cited_paragraphs = models.ManyToManyField(
+        Paragraph,
+        verbose_name=_("cited paragraphs"),
+        related_name="discussion_notes",
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.FINAL
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("speech")
+        verbose_name_plural = _("speeches")
+        ordering = ["session", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=False) | ~Q(speaker_name=""),
+                name="note_has_a_speaker",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker_label} · {self.get_kind_display()}"
+
+    @property
+    def speaker_label(self) -> str:
+        return self.speaker.name if self.speaker_id else self.speaker_name
+
+
+class Correction(models.Model):
+    """A change made to an archived record: who, when, what changed and why."""
+
+    session = models.ForeignKey(
+        StudySession,
+        verbose_name=_("study session"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason for correction"), max_length=500)
+    # [{"field": label, "old": text, "new": text}, ...] — labels, not column names, so
+    # the history still reads correctly if a field is renamed.
+    changes = models.JSONField(_("changes"), default=list)
+    created_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["session", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="correction_needs_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,353 @@
+"""Reads that several pages and exports share: one session's full record and a group's
+year in figures. Each runs a fixed number of queries whatever the data.
+
+The attendance rate is defined in articles/models/sessions.py (module docstring).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
+
+from accounts.models import Member, Membership, StudyGroup
+
+from .models import (
+    Attendance,
+    Correction,
+    DiscussionNote,
+    GroupStudySettings,
+    Observer,
+    PlanItem,
+    SessionMaterial,
+    StudySession,
+)
+
+
+@dataclass
+class SessionRecord:
+    """Everything the study record shows, loaded in a fixed number of queries."""
+
+    session: StudySession
+    materials: list[SessionMaterial]
+    attendances: list[Attendance]
+    observers: list[Observer]
+    notes: list[DiscussionNote]
+    corrections: list[Correction] = field(default_factory=list)
+
+    def _with(self, *statuses) -> list[Attendance]:
+        return [a for a in self.attendances if a.status in statuses]
+
+    @property
+    def attended(self) -> list[Attendance]:
+        return self._with(*Attendance.ATTENDED)
+
+    @property
+    def on_leave(self) -> list[Attendance]:
+        return self._with(Attendance.Status.ON_LEAVE)
+
+    @property
+    def absent(self) -> list[Attendance]:
+        return self._with(Attendance.Status.ABSENT)
+
+    @property
+    def missed(self) -> list[Attendance]:
+        return self._with(Attendance.Status.ON_LEAVE, Attendance.Status.ABSENT)
+
+    def notes_of(self, kind: str) -> list[DiscussionNote]:
+        return [n for n in self.notes if n.kind == kind]
+
+    @property
+    def keynotes(self) -> list[DiscussionNote]:
+        return self.notes_of(DiscussionNote.Kind.KEYNOTE)
+
+    @property
+    def discussions(self) -> list[DiscussionNote]:
+        return self.notes_of(DiscussionNote.Kind.DISCUSSION)
+
+    @property
+    def closings(self) -> list[DiscussionNote]:
+        return self.notes_of(DiscussionNote.Kind.CLOSING)
+
+
+def materials_prefetch() -> Prefetch:
+    return Prefetch(
+        "sessionmaterial_set",
+        queryset=SessionMaterial.objects.select_related("article").prefetch_related(
+            "paragraphs"
+        ),
+        to_attr="material_rows",
+    )
+
+
+def notes_prefetch(viewer=None, keeps_record: bool = True) -> Prefetch:
+    notes = DiscussionNote.objects.select_related("speaker").prefetch_related(
+        "cited_paragraphs"
+    )
+    if not keeps_record:
+        # Drafts are private to whoever drafted them until the secretary finalises.
+        notes = notes.filter(
+            Q(status=DiscussionNote.Status.FINAL)
+            | Q(drafted_by=viewer)
+            | Q(speaker=viewer)
+        )
+    return Prefetch("notes", queryset=notes, to_attr="note_rows")
+
+
+def load_record(
+    session: StudySession,
+    *,
+    viewer=None,
+    keeps_record: bool = True,
+    with_corrections: bool = False,
+) -> SessionRecord:
+    session = (
+        StudySession.objects.select_related("group", "host", "recorder")
+        .prefetch_related(
+            materials_prefetch(),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("member", "make_up"),
+                to_attr="attendance_rows",
+            ),
+            Prefetch("observers", to_attr="observer_rows"),
+            notes_prefetch(viewer, keeps_record),
+        )
+        .get(pk=session.pk)
+    )
+    corrections = []
+    if with_corrections:
+        corrections = list(session.corrections.select_related("author"))
+    return SessionRecord(
+        session=session,
+        materials=session.material_rows,
+        attendances=session.attendance_rows,
+        observers=session.observer_rows,
+        notes=session.note_rows,
+        corrections=corrections,
+    )
+
+
+def load_records(sessions) -> list[SessionRecord]:
+    """Full records of many sessions (the annual dossier), in fixed queries."""
+    sessions = sessions.select_related("group", "host", "recorder").prefetch_related(
+        materials_prefetch(),
+        Prefetch(
+            "attendances",
+            queryset=Attendance.objects.select_related("member", "make_up"),
+            to_attr="attendance_rows",
+        ),
+        Prefetch("observers", to_attr="observer_rows"),
+        notes_prefetch(),
+    )
+    return [
+        SessionRecord(
+            session=s,
+            materials=s.material_rows,
+            attendances=s.attendance_rows,
+            observers=s.observer_rows,
+            notes=s.note_rows,
+        )
+        for s in sessions
+    ]
+
+
+def percent(part: int, whole: int) -> float | None:
+    """A rate in percent, one decimal; None when there is nothing to count."""
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+@dataclass
+class MemberYear:
+    member: Member
+    counts: Counter
+    keynotes: int = 0
+    open_make_ups: int = 0
+    below: bool = False
+
+    @property
+    def expected(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def attended(self) -> int:
+        return sum(self.counts[s] for s in Attendance.ATTENDED)
+
+    @property
+    def rate(self) -> float | None:
+        return percent(self.attended, self.expected)
+
+    def count(self, status: str) -> int:
+        return self.counts[status]
+
+
+@dataclass
+class GroupYear:
+    group: StudyGroup
+    year: int
+    thresholds: GroupStudySettings
+    sessions: list[StudySession]
+    planned_count: int | None
+    members: list[MemberYear]
+    months: list[dict]
+    warnings: list[str]
+
+    @property
+    def held_count(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def hours(self) -> float:
+        total = sum((s.duration for s in self.sessions), timedelta())
+        return round(total.total_seconds() / 3600, 1)
+
+    @property
+    def expected(self) -> int:
+        return sum(m.expected for m in self.members)
+
+    @property
+    def attended(self) -> int:
+        return sum(m.attended for m in self.members)
+
+    @property
+    def rate(self) -> float | None:
+        return percent(self.attended, self.expected)
+
+    @property
+    def keynotes(self) -> int:
+        return sum(m.keynotes for m in self.members)
+
+
+def group_year(group: StudyGroup, year: int) -> GroupYear:
+    """Figures for the statistics page, the Excel sheet and the dossier.
+
+    Sessions counted are the held and archived ones that started in ``year``;
+    "planned" is the number of topics in the annual plan (None without a plan).
+    """
+    thresholds = GroupStudySettings.for_group(group)
+    sessions = list(
+        StudySession.objects.filter(group=group)
+        .held()
+        .in_year(year)
+        .order_by("starts_at", "pk")
+    )
+    counts: dict[int, Counter] = defaultdict(Counter)
+    rows = (
+        Attendance.objects.filter(session__in=[s.pk for s in sessions])
+        .values("member", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["member"]][row["status"]] = row["n"]
+    keynotes = dict(
+        DiscussionNote.objects.filter(
+            session__in=[s.pk for s in sessions],
+            kind=DiscussionNote.Kind.KEYNOTE,
+            status=DiscussionNote.Status.FINAL,
+            speaker__isnull=False,
+        )
+        .values_list("speaker")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    open_make_ups = dict(
+        Attendance.objects.filter(
+            session__in=[s.pk for s in sessions], make_up__done_at__isnull=True
+        )
+        .exclude(make_up=None)
+        .values_list("member")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    member_ids = set(counts) | set(
+        Membership.objects.filter(group=group).values_list("member", flat=True)
+    )
+    people = Member.objects.filter(pk__in=member_ids).order_by("username")
+    members = [
+        MemberYear(
+            member=person,
+            counts=counts[person.pk],
+            keynotes=keynotes.get(person.pk, 0),
+            open_make_ups=open_make_ups.get(person.pk, 0),
+        )
+        for person in people
+    ]
+    planned_items = list(
+        PlanItem.objects.filter(plan__group=group, plan__year=year).values_list(
+            "month", flat=True
+        )
+    )
+    has_plan = bool(planned_items) or group.study_plans.filter(year=year).exists()
+    planned_by_month = Counter(planned_items)
+    held_by_month = Counter(s.starts_at.month for s in sessions)
+    peak = max([1, *planned_by_month.values(), *held_by_month.values()])
+    months = [
+        {
+            "month": m,
+            "held": held_by_month[m],
+            "planned": planned_by_month[m],
+            "held_height": round(100 * held_by_month[m] / peak),
+            "planned_height": round(100 * planned_by_month[m] / peak),
+        }
+        for m in range(1, 13)
+    ]
+    stats = GroupYear(
+        group=group,
+        year=year,
+        thresholds=thresholds,
+        sessions=sessions,
+        planned_count=len(planned_items) if has_plan else None,
+        members=members,
+        months=months,
+        warnings=[],
+    )
+    minimum = thresholds.min_attendance_rate
+    if stats.held_count < thresholds.min_sessions_per_year:
+        stats.warnings.append(
+            _(
+                "%(held)s sessions held in %(year)s: fewer than the %(minimum)s a "
+                "year the group requires."
+            )
+            % {
+                "held": stats.held_count,
+                "year": year,
+                "minimum": thresholds.min_sessions_per_year,
+            }
+        )
+    if stats.rate is not None and stats.rate < minimum:
+        stats.warnings.append(
+            _("The group's attendance rate %(rate)s%% is below %(minimum)s%%.")
+            % {"rate": stats.rate, "minimum": minimum}
+        )
+    for person in members:
+        if person.rate is not None and person.rate < minimum:
+            person.below = True
+            stats.warnings.append(
+                _("%(name)s: attendance rate %(rate)s%%, below %(minimum)s%%.")
+                % {"name": person.member, "rate": person.rate, "minimum": minimum}
+            )
+    return stats
+
+
+def paragraph_discussions(user, article) -> dict[int, list[StudySession]]:
+    """For the reader: the sessions (visible to ``user``) whose final speeches cited
+    each paragraph of ``article``, keyed by paragraph id. One query."""
+    rows = (
+        DiscussionNote.cited_paragraphs.through.objects.filter(
+            paragraph__article=article,
+            discussionnote__status=DiscussionNote.Status.FINAL,
+            discussionnote__session__in=StudySession.objects.visible_to(user),
+        )
+        .select_related("discussionnote__session")
+        .order_by("discussionnote__session__starts_at")
+    )
+    found: dict[int, list[StudySession]] = defaultdict(list)
+    for row in rows:
+        session = row.discussionnote.session
+        if session not in found[row.paragraph_id]:
+            found[row.paragraph_id].append(session)
+    return found

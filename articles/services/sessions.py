@@ -1,0 +1,471 @@
+"""Writes for study sessions: the record, its attendance, speeches and corrections.
+
+Contract: every function runs in one transaction and raises ``ValidationError`` (with a
+Chinese message and a code) before writing anything when the input is refused. Callers
+check permissions (articles.access); these functions check the record's own rules:
+an archived record changes only with a reason, and each change is kept as a
+``Correction``.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Member, StudyGroup
+
+from ..models import (
+    Article,
+    Attendance,
+    Correction,
+    DiscussionNote,
+    MakeUpStudy,
+    Observer,
+    Paragraph,
+    PlanItem,
+    SessionMaterial,
+    StudyPlan,
+    StudySession,
+)
+
+# Members who missed the session study its materials afterwards (补学).
+MAKE_UP_STATUSES = (Attendance.Status.ON_LEAVE, Attendance.Status.ABSENT)
+SESSION_FIELDS = (
+    "topic",
+    "form",
+    "starts_at",
+    "ends_at",
+    "place",
+    "host",
+    "recorder",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    member: Member
+    status: str
+    leave_reason: str = ""
+
+
+def _require_reason(session: StudySession, reason: str) -> str:
+    reason = (reason or "").strip()
+    if session.is_archived and not reason:
+        raise ValidationError(
+            _("This record is archived: give the reason for the correction."),
+            code="reason_required",
+        )
+    return reason
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "strftime"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _correct(
+    session: StudySession, author: Member, reason: str, changes: list[dict]
+) -> None:
+    """Keep the history of an archived record; unarchived drafts need none."""
+    if session.is_archived and changes:
+        Correction.objects.create(
+            session=session, author=author, reason=reason, changes=changes
+        )
+
+
+def _check_times(starts_at, ends_at) -> None:
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError(
+            _("The session must end after it starts."), code="ends_before_start"
+        )
+
+
+@transaction.atomic
+def create_session(
+    group: StudyGroup,
+    *,
+    topic: str,
+    starts_at,
+    ends_at,
+    form: str = StudySession.Form.COLLECTIVE,
+    place: str = "",
+    host: Member | None = None,
+    recorder: Member | None = None,
+    summary: str = "",
+    materials: Iterable[Article] = (),
+) -> StudySession:
+    _check_times(starts_at, ends_at)
+    session = StudySession.objects.create(
+        group=group,
+        topic=topic,
+        form=form,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        host=host,
+        recorder=recorder,
+        summary=summary,
+    )
+    set_session_materials(session, materials)
+    return session
+
+
+def set_session_materials(session: StudySession, articles: Iterable[Article]) -> None:
+    """Replace the articles studied, keeping chosen paragraphs of those that stay."""
+    wanted = list(dict.fromkeys(articles))
+    SessionMaterial.objects.filter(session=session).exclude(article__in=wanted).delete()
+    for position, article in enumerate(wanted):
+        SessionMaterial.objects.update_or_create(
+            session=session, article=article, defaults={"position": position}
+        )
+
+
+@transaction.atomic
+def update_session(
+    session: StudySession,
+    *,
+    author: Member,
+    reason: str = "",
+    materials: Iterable[Article] | None = None,
+    **fields,
+) -> StudySession:
+    """Change the record's fields; an archived record needs ``reason``."""
+    reason = _require_reason(session, reason)
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"not session fields: {sorted(unknown)}")
+    _check_times(
+        fields.get("starts_at", session.starts_at),
+        fields.get("ends_at", session.ends_at),
+    )
+    changes = []
+    for name, new in fields.items():
+        old = getattr(session, name)
+        if old != new:
+            field = StudySession._meta.get_field(name)
+            if field.choices:
+                old_text = str(dict(field.choices).get(old, old))
+                new_text = str(dict(field.choices).get(new, new))
+            else:
+                old_text, new_text = _display(old), _display(new)
+            changes.append(
+                {"field": str(field.verbose_name), "old": old_text, "new": new_text}
+            )
+            setattr(session, name, new)
+    if materials is not None:
+        materials = list(materials)
+        before = [m.title for m in session.materials.order_by("sessionmaterial")]
+        after = [a.title for a in materials]
+        if before != after:
+            changes.append(
+                {
+                    "field": _("study materials"),
+                    "old": "；".join(before) or "—",
+                    "new": "；".join(after) or "—",
+                }
+            )
+        set_session_materials(session, materials)
+    session.save()
+    _correct(session, author, reason, changes)
+    return session
+
+
+@transaction.atomic
+def choose_material_paragraphs(
+    material: SessionMaterial,
+    paragraphs: Iterable[Paragraph],
+    *,
+    author: Member,
+    reason: str = "",
+) -> SessionMaterial:
+    """Study only some paragraphs of an article (none chosen: the whole article)."""
+    session = material.session
+    reason = _require_reason(session, reason)
+    chosen = [p for p in paragraphs if p.article_id == material.article_id]
+    before = sorted(material.paragraphs.values_list("pk", flat=True))
+    after = sorted(p.pk for p in chosen)
+    material.paragraphs.set(chosen)
+    if before != after:
+        _correct(
+            session,
+            author,
+            reason,
+            [
+                {
+                    "field": _("paragraphs of %(title)s")
+                    % {"title": material.article.title},
+                    "old": _("%(count)s paragraphs") % {"count": len(before)}
+                    if before
+                    else _("whole article"),
+                    "new": _("%(count)s paragraphs") % {"count": len(after)}
+                    if after
+                    else _("whole article"),
+                }
+            ],
+        )
+    return material
+
+
+@transaction.atomic
+def record_attendance(
+    session: StudySession,
+    entries: Iterable[AttendanceEntry],
+    *,
+    author: Member,
+    observers: Iterable[tuple[str, str]] | None = None,
+    reason: str = "",
+) -> list[Attendance]:
+    """Save everyone's attendance at once; members who missed it get a make-up item.
+
+    Safe when two secretaries save at the same time: each row is written with
+    ``update_or_create`` on (session, member), the unique key, inside one transaction
+    (IMMEDIATE on SQLite, so the second waits for the first): the last save wins
+    row by row and no row is lost or duplicated.
+    A planned session becomes held: attendance is only taken when it took place.
+    """
+    reason = _require_reason(session, reason)
+    entries = list(entries)
+    errors = []
+    for entry in entries:
+        if entry.status not in Attendance.Status.values:
+            errors.append(
+                ValidationError(
+                    _("%(name)s: unknown attendance status.") % {"name": entry.member},
+                    code="bad_status",
+                )
+            )
+        if (
+            entry.status == Attendance.Status.ON_LEAVE
+            and not entry.leave_reason.strip()
+        ):
+            errors.append(
+                ValidationError(
+                    _("%(name)s is on leave: give the reason for leave.")
+                    % {"name": entry.member},
+                    code="leave_reason_required",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    existing = {a.member_id: a for a in session.attendances.all()}
+    labels = dict(Attendance.Status.choices)
+    changes, saved = [], []
+    for entry in entries:
+        leave_reason = (
+            entry.leave_reason.strip()
+            if entry.status == Attendance.Status.ON_LEAVE
+            else ""
+        )
+        before = existing.get(entry.member.pk)
+        if before is None or (before.status, before.leave_reason) != (
+            entry.status,
+            leave_reason,
+        ):
+            changes.append(
+                {
+                    "field": _("attendance of %(name)s") % {"name": entry.member.name},
+                    "old": str(labels[before.status]) if before else "—",
+                    "new": str(labels[entry.status])
+                    + (f"（{leave_reason}）" if leave_reason else ""),
+                }
+            )
+        attendance, _created = Attendance.objects.update_or_create(
+            session=session,
+            member=entry.member,
+            defaults={"status": entry.status, "leave_reason": leave_reason},
+        )
+        if attendance.status in MAKE_UP_STATUSES:
+            MakeUpStudy.objects.get_or_create(attendance=attendance)
+        else:
+            # Back in the room after all: an unfinished make-up item is moot.
+            MakeUpStudy.objects.filter(
+                attendance=attendance, done_at__isnull=True
+            ).delete()
+        saved.append(attendance)
+
+    if observers is not None:
+        wanted = [(n.strip(), u.strip()) for n, u in observers if n.strip()]
+        current = [(o.name, o.unit) for o in session.observers.all()]
+        if wanted != current:
+            changes.append(
+                {
+                    "field": _("observers"),
+                    "old": "；".join(n for n, _u in current) or "—",
+                    "new": "；".join(n for n, _u in wanted) or "—",
+                }
+            )
+            session.observers.all().delete()
+            Observer.objects.bulk_create(
+                Observer(session=session, name=n, unit=u) for n, u in wanted
+            )
+
+    if session.status == StudySession.Status.PLANNED:
+        session.status = StudySession.Status.HELD
+        session.save(update_fields=["status", "updated_at"])
+    _correct(session, author, reason, changes)
+    return saved
+
+
+@transaction.atomic
+def mark_session_held(session: StudySession) -> StudySession:
+    if session.status != StudySession.Status.PLANNED:
+        raise ValidationError(
+            _("Only a planned session can be marked as held."), code="bad_transition"
+        )
+    session.status = StudySession.Status.HELD
+    session.save(update_fields=["status", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def archive_session(session: StudySession) -> StudySession:
+    """Lock the record. From now on every change needs a reason and is kept."""
+    if session.status != StudySession.Status.HELD:
+        raise ValidationError(
+            _("Only a held session can be archived."), code="bad_transition"
+        )
+    if not session.attendances.exists():
+        raise ValidationError(
+            _("Record the attendance before archiving the record."),
+            code="no_attendance",
+        )
+    session.status = StudySession.Status.ARCHIVED
+    session.save(update_fields=["status", "updated_at"])
+    return session
+
+
+def _cited_ids(session: StudySession, paragraphs: Iterable[Paragraph]) -> list[int]:
+    """Only paragraphs of the session's materials may be cited."""
+    paragraphs = list(paragraphs)
+    allowed = set(
+        Paragraph.objects.filter(
+            article__in=session.materials.all(), pk__in=[p.pk for p in paragraphs]
+        ).values_list("pk", flat=True)
+    )
+    if len(allowed) != len({p.pk for p in paragraphs}):
+        raise ValidationError(
+            _("A speech can only cite paragraphs of the session's materials."),
+            code="bad_citation",
+        )
+    return sorted(allowed)
+
+
+@transaction.atomic
+def save_discussion_note(
+    session: StudySession,
+    *,
+    author: Member,
+    content: str,
+    kind: str = DiscussionNote.Kind.DISCUSSION,
+    speaker: Member | None = None,
+    speaker_name: str = "",
+    cited_paragraphs: Iterable[Paragraph] = (),
+    status: str = DiscussionNote.Status.FINAL,
+    note: DiscussionNote | None = None,
+    reason: str = "",
+) -> DiscussionNote:
+    """Add a speech at the end of the record, or change ``note``."""
+    reason = _require_reason(session, reason)
+    content = content.strip()
+    speaker_name = speaker_name.strip()
+    if not content:
+        raise ValidationError(_("Write what was said."), code="content_required")
+    if speaker is None and not speaker_name:
+        raise ValidationError(
+            _("Choose the speaker, or type the name of a speaker who is not a member."),
+            code="speaker_required",
+        )
+    cited = _cited_ids(session, cited_paragraphs)
+    labels = dict(DiscussionNote.Kind.choices)
+    if note is None:
+        last = session.notes.order_by("-position").first()
+        note = DiscussionNote(
+            session=session,
+            drafted_by=author,
+            position=(last.position + 1) if last else 1,
+        )
+        old = None
+    else:
+        old = f"{note.speaker_label}（{labels[note.kind]}）：{note.content}"
+    note.speaker = speaker
+    note.speaker_name = "" if speaker else speaker_name
+    note.kind = kind
+    note.content = content
+    note.status = status
+    note.save()
+    note.cited_paragraphs.set(cited)
+    new = f"{note.speaker_label}（{labels[note.kind]}）：{note.content}"
+    if old != new:
+        _correct(
+            session,
+            author,
+            reason,
+            [{"field": _("speech"), "old": old or "—", "new": new}],
+        )
+    return note
+
+
+@transaction.atomic
+def delete_discussion_note(
+    note: DiscussionNote, *, author: Member, reason: str = ""
+) -> None:
+    session = note.session
+    reason = _require_reason(session, reason)
+    old = f"{note.speaker_label}（{note.get_kind_display()}）：{note.content}"
+    note.delete()
+    _correct(session, author, reason, [{"field": _("speech"), "old": old, "new": "—"}])
+
+
+@transaction.atomic
+def move_discussion_note(note: DiscussionNote, *, up: bool) -> None:
+    """Swap a speech with its neighbour, so the record keeps the order they spoke."""
+    siblings = list(note.session.notes.order_by("position", "pk"))
+    index = siblings.index(note)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+
+
+@transaction.atomic
+def complete_make_up(make_up: MakeUpStudy, *, note: str) -> MakeUpStudy:
+    note = note.strip()
+    if not note:
+        raise ValidationError(
+            _("Write a few words on what you studied."), code="note_required"
+        )
+    make_up.note = note
+    make_up.done_at = make_up.done_at or timezone.now()
+    make_up.save(update_fields=["note", "done_at"])
+    return make_up
+
+
+@transaction.atomic
+def add_plan_item(
+    group: StudyGroup,
+    year: int,
+    *,
+    month: int,
+    topic: str,
+    materials: Iterable[Article] = (),
+) -> PlanItem:
+    plan, _created = StudyPlan.objects.get_or_create(group=group, year=year)
+    item = PlanItem.objects.create(plan=plan, month=month, topic=topic.strip())
+    item.materials.set(list(materials))
+    return item
+
+
+def delete_plan_item(item: PlanItem) -> None:
+    item.delete()

@@ -1,0 +1,240 @@
+"""A group's year: statistics, the annual plan, the attendance sheet and the dossier;
+and a member's study archive."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import services
+from ..access import can_keep_record, get_group_for, get_member_for_archive
+from ..exports import attendance_xlsx, dossier_docx
+from ..models import (
+    Attendance,
+    DiscussionNote,
+    PlanItem,
+    StudyPlan,
+    StudySession,
+)
+from ..reports import group_year, percent
+from ..session_forms import PlanItemForm
+from .sessions import DOCX, attachment
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_WIDTH = 440
+BAR_ROW = 30
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year", "")
+    this_year = timezone.localdate().year
+    if raw.isdigit() and 2000 <= int(raw) <= this_year + 1:
+        return int(raw)
+    return this_year
+
+
+def _years(group) -> list[int]:
+    this_year = timezone.localdate().year
+    found = {
+        d.year
+        for d in StudySession.objects.filter(group=group).dates("starts_at", "year")
+    }
+    return sorted(found | {this_year}, reverse=True)
+
+
+def _member_chart(stats) -> dict:
+    """Horizontal bars of each member's rate with the threshold line, as numbers
+    for an SVG drawn by the template (no inline style: a strict CSP is coming)."""
+    label_width, bar_width = 90, CHART_WIDTH - 90 - 56
+    bars = []
+    for index, person in enumerate(stats.members):
+        rate = person.rate or 0
+        bars.append(
+            {
+                "name": person.member.name,
+                "rate": person.rate,
+                "y": index * BAR_ROW + 8,
+                "text_y": index * BAR_ROW + 24,
+                "width": round(bar_width * rate / 100),
+                "below": person.below,
+                "value_x": label_width + round(bar_width * rate / 100) + 6,
+            }
+        )
+    height = max(1, len(bars)) * BAR_ROW + 24
+    threshold_x = label_width + round(
+        bar_width * stats.thresholds.min_attendance_rate / 100
+    )
+    return {
+        "width": CHART_WIDTH,
+        "height": height,
+        "label_width": label_width,
+        "bar_width": bar_width,
+        "bars": bars,
+        "threshold_x": threshold_x,
+        "axis_y": height - 16,
+    }
+
+
+def _month_chart(stats) -> dict:
+    column = 34
+    months = []
+    for index, month in enumerate(stats.months):
+        x = 8 + index * column
+        months.append(
+            {
+                **month,
+                "x": x + 4,
+                "label_x": x + column // 2,
+                "held_y": 130 - month["held_height"],
+                "planned_y": 130 - month["planned_height"],
+                "held_x": x + column // 2,
+            }
+        )
+    return {"width": 16 + 12 * column, "height": 156, "months": months}
+
+
+@require_GET
+def group_statistics(request, pk: int):
+    group = get_group_for(request.user, pk)
+    year = _year(request)
+    stats = group_year(group, year)
+    return render(
+        request,
+        "articles/sessions/group_statistics.html",
+        {
+            "group": group,
+            "year": year,
+            "years": _years(group),
+            "stats": stats,
+            "held_rate": percent(stats.held_count, stats.planned_count or 0),
+            "member_chart": _member_chart(stats),
+            "month_chart": _month_chart(stats),
+            "keeps_record": can_keep_record(request.user, group),
+        },
+    )
+
+
+@require_GET
+def group_attendance_xlsx(request, pk: int, year: int):
+    group = get_group_for(request.user, pk)
+    stats = group_year(group, year)
+    return attachment(attendance_xlsx(stats), XLSX, f"{group.name}-{year}年考勤表.xlsx")
+
+
+@require_GET
+def group_dossier_docx(request, pk: int, year: int):
+    group = get_group_for(request.user, pk, write=True)
+    stats = group_year(group, year)
+    return attachment(dossier_docx(stats), DOCX, f"{group.name}-{year}年学习档案.docx")
+
+
+@require_http_methods(["GET", "POST"])
+def group_plan(request, pk: int):
+    group = get_group_for(request.user, pk)
+    year = _year(request)
+    keeps_record = can_keep_record(request.user, group)
+    form = PlanItemForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not keeps_record:
+            raise PermissionDenied
+        if form.is_valid():
+            services.add_plan_item(group, year, **form.cleaned_data)
+            messages.success(request, _("The topic was added to the plan."))
+            return redirect(f"{request.path}?year={year}")
+    plan = (
+        StudyPlan.objects.filter(group=group, year=year)
+        .prefetch_related(
+            Prefetch("items", queryset=PlanItem.objects.prefetch_related("materials"))
+        )
+        .first()
+    )
+    items = list(plan.items.all()) if plan else []
+    sessions = list(
+        StudySession.objects.filter(group=group)
+        .in_year(year)
+        .order_by("starts_at")
+        .only("pk", "topic", "starts_at", "ends_at", "status")
+    )
+    months = []
+    for month in range(1, 13):
+        planned = [i for i in items if i.month == month]
+        held = [s for s in sessions if timezone.localtime(s.starts_at).month == month]
+        if planned or held:
+            months.append({"month": month, "planned": planned, "sessions": held})
+    return render(
+        request,
+        "articles/sessions/group_plan.html",
+        {
+            "group": group,
+            "year": year,
+            "years": _years(group),
+            "months": months,
+            "plan": plan,
+            "form": form,
+            "keeps_record": keeps_record,
+            "held_count": sum(1 for s in sessions if s.status != "planned"),
+            "planned_count": len(items),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def plan_item_delete(request, pk: int, item_pk: int):
+    group = get_group_for(request.user, pk, write=True)
+    item = PlanItem.objects.filter(plan__group=group, pk=item_pk).first()
+    year = item.plan.year if item else timezone.localdate().year
+    if item:
+        services.delete_plan_item(item)
+        messages.success(request, _("The topic was removed from the plan."))
+    return redirect(f"{reverse('articles:group_plan', args=[group.pk])}?year={year}")
+
+
+@require_GET
+def member_archive(request, pk: int | None = None):
+    person = get_member_for_archive(request.user, pk or request.user.pk)
+    year = _year(request)
+    attendances = list(
+        Attendance.objects.filter(member=person, session__starts_at__year=year)
+        .exclude(session__status=StudySession.Status.PLANNED)
+        .select_related("session__group", "make_up")
+        .order_by("session__starts_at")
+    )
+    speeches = list(
+        DiscussionNote.objects.filter(
+            speaker=person,
+            session__starts_at__year=year,
+            status=DiscussionNote.Status.FINAL,
+        )
+        .select_related("session")
+        .order_by("session__starts_at", "position")
+    )
+    attended = [a for a in attendances if a.attended]
+    missed = [a for a in attendances if not a.attended]
+    years = sorted(
+        {d.year for d in person.attendances.dates("session__starts_at", "year")}
+        | {timezone.localdate().year},
+        reverse=True,
+    )
+    return render(
+        request,
+        "articles/sessions/member_archive.html",
+        {
+            "person": person,
+            "year": year,
+            "years": years,
+            "attendances": attendances,
+            "attended": attended,
+            "missed": missed,
+            "speeches": speeches,
+            "rate": percent(len(attended), len(attendances)),
+            "open_make_ups": [
+                a for a in missed if hasattr(a, "make_up") and not a.make_up.is_done
+            ],
+            "own": person == request.user,
+        },
+    )

@@ -1,0 +1,527 @@
+"""The study record: sessions, attendance, speeches, make-up study, sign-in sheet."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import StudyGroup
+
+from .. import services
+from ..access import (
+    KEEPER_ROLES,
+    can_edit_note,
+    can_keep_record,
+    get_group_for,
+    get_make_up_for,
+    get_note_for,
+    get_session_for,
+)
+from ..models import (
+    Attendance,
+    DiscussionNote,
+    MakeUpStudy,
+    PlanItem,
+    SessionMaterial,
+    StudySession,
+)
+from ..reports import load_record
+from ..session_forms import MakeUpForm, NoteForm, SessionForm, group_members
+
+SESSIONS_PER_PAGE = 20
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return list(error.messages)
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    # RFC 6266 / 5987: Chinese file names survive in every current browser.
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+def session_list(request):
+    sessions = (
+        StudySession.objects.visible_to(request.user)
+        .select_related("group", "host")
+        .annotate(
+            expected=Count("attendances", distinct=True),
+            attended=Count(
+                "attendances",
+                filter=Q(attendances__status__in=Attendance.ATTENDED),
+                distinct=True,
+            ),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+    groups = StudyGroup.objects.of_member(request.user)
+    if request.user.is_staff:
+        groups = StudyGroup.objects.all()
+    group_id = request.GET.get("group", "")
+    if group_id.isdigit():
+        sessions = sessions.filter(group_id=int(group_id))
+    groups = list(groups)
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    keeper_of = set(
+        StudyGroup.objects.filter(
+            memberships__member=request.user, memberships__role__in=KEEPER_ROLES
+        ).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "articles/sessions/session_list.html",
+        {
+            "sessions": page.object_list,
+            "page_obj": page,
+            "groups": [
+                {"group": g, "keeps_record": request.user.is_staff or g.pk in keeper_of}
+                for g in groups
+            ],
+            "current_group": group_id,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request, group_pk: int):
+    group = get_group_for(request.user, group_pk, write=True)
+    initial = {}
+    item_id = request.GET.get("plan_item", "")
+    if item_id.isdigit():
+        # Scheduling a topic of the annual plan: start from its topic and materials.
+        item = (
+            PlanItem.objects.filter(plan__group=group, pk=int(item_id))
+            .prefetch_related("materials")
+            .first()
+        )
+        if item:
+            initial = {"topic": item.topic, "materials": list(item.materials.all())}
+    form = SessionForm(
+        request.POST or None,
+        group=group,
+        user=request.user,
+        instance=StudySession(group=group),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.create_session(
+                group,
+                topic=data["topic"],
+                form=data["form"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
+                summary=data["summary"],
+                materials=data["materials"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The session was added."))
+            return redirect(session)
+    return render(
+        request,
+        "articles/sessions/session_form.html",
+        {"form": form, "group": group, "session": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk: int):
+    session = get_session_for(request.user, pk, write=True)
+    form = SessionForm(
+        request.POST or None, group=session.group, user=request.user, instance=session
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # The ModelForm already copied the values onto the instance; the service
+        # compares against the stored row, so reload it.
+        stored = StudySession.objects.get(pk=session.pk)
+        try:
+            services.update_session(
+                stored,
+                author=request.user,
+                reason=data.get("reason", ""),
+                materials=data["materials"],
+                **{name: data[name] for name in services.sessions.SESSION_FIELDS},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The record was saved."))
+            return redirect(stored)
+    return render(
+        request,
+        "articles/sessions/session_form.html",
+        {"form": form, "group": session.group, "session": session},
+    )
+
+
+@require_GET
+def session_detail(request, pk: int):
+    session = get_session_for(request.user, pk)
+    keeps_record = can_keep_record(request.user, session.group)
+    record = load_record(
+        session,
+        viewer=request.user,
+        keeps_record=keeps_record,
+        with_corrections=keeps_record,
+    )
+    members = []
+    if not record.attendances:
+        members = list(group_members(session.group))
+    my_attendance = next(
+        (a for a in record.attendances if a.member_id == request.user.pk), None
+    )
+    for note in record.notes:
+        note.editable = can_edit_note(request.user, note)
+    return render(
+        request,
+        "articles/sessions/session_detail.html",
+        {
+            "record": record,
+            "session": record.session,
+            "keeps_record": keeps_record,
+            "members": members,
+            "my_attendance": my_attendance,
+            "can_draft": not keeps_record and not session.is_archived,
+        },
+    )
+
+
+@require_POST
+def session_status(request, pk: int):
+    session = get_session_for(request.user, pk, write=True)
+    action = request.POST.get("action")
+    try:
+        if action == "held":
+            services.mark_session_held(session)
+            messages.success(request, _("The session is marked as held."))
+        elif action == "archive":
+            services.archive_session(session)
+            messages.success(
+                request,
+                _("The record is archived. Corrections now need a reason."),
+            )
+        else:
+            messages.error(request, _("Unknown action."))
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+    return redirect(session)
+
+
+def _attendance_rows(session: StudySession, data=None) -> list[dict]:
+    """Every member of the group, with the stored status or present by default."""
+    stored = {a.member_id: a for a in session.attendances.select_related("member")}
+    rows = []
+    for person in group_members(session.group):
+        attendance = stored.get(person.pk)
+        status = attendance.status if attendance else Attendance.Status.PRESENT
+        reason = attendance.leave_reason if attendance else ""
+        if data is not None:
+            status = data.get(f"status-{person.pk}", status)
+            reason = data.get(f"reason-{person.pk}", reason)
+        rows.append({"member": person, "status": status, "reason": reason})
+    # Former members who have a row for this session keep it on the screen.
+    listed = {row["member"].pk for row in rows}
+    for member_id, attendance in stored.items():
+        if member_id not in listed:
+            rows.append(
+                {
+                    "member": attendance.member,
+                    "status": (data or {}).get(
+                        f"status-{member_id}", attendance.status
+                    ),
+                    "reason": (data or {}).get(
+                        f"reason-{member_id}", attendance.leave_reason
+                    ),
+                }
+            )
+    return rows
+
+
+def _parse_observers(text: str) -> list[tuple[str, str]]:
+    observers = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        for separator in ("，", ",", "、", "\t", " "):
+            if separator in line:
+                name, unit = line.split(separator, 1)
+                observers.append((name.strip(), unit.strip()))
+                break
+        else:
+            observers.append((line, ""))
+    return observers
+
+
+@require_http_methods(["GET", "POST"])
+def session_attendance(request, pk: int):
+    session = get_session_for(request.user, pk, write=True)
+    errors: list[str] = []
+    data = request.POST if request.method == "POST" else None
+    rows = _attendance_rows(session, data)
+    observers_text = "\n".join(
+        f"{o.name}，{o.unit}" if o.unit else o.name for o in session.observers.all()
+    )
+    if data is not None:
+        observers_text = data.get("observers", "")
+        entries = [
+            services.AttendanceEntry(
+                member=row["member"], status=row["status"], leave_reason=row["reason"]
+            )
+            for row in rows
+        ]
+        try:
+            services.record_attendance(
+                session,
+                entries,
+                author=request.user,
+                observers=_parse_observers(observers_text),
+                reason=data.get("reason", ""),
+            )
+        except ValidationError as error:
+            errors = _errors(error)
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect(session)
+    return render(
+        request,
+        "articles/sessions/session_attendance.html",
+        {
+            "session": session,
+            "rows": rows,
+            "statuses": Attendance.Status.choices,
+            "observers_text": observers_text,
+            "errors": errors,
+            "reason": (data or {}).get("reason", ""),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _note_form_page(request, session, form, note=None):
+    return render(
+        request,
+        "articles/sessions/note_form.html",
+        {"session": session, "form": form, "note": note},
+        status=400 if form.errors else 200,
+    )
+
+
+def _save_note(request, session, form, keeps_record, note=None):
+    data = form.cleaned_data
+    if keeps_record:
+        speaker = data.get("speaker")
+        speaker_name = data.get("speaker_name", "")
+        status = data["status"]
+    else:
+        speaker, speaker_name = request.user, ""
+        status = DiscussionNote.Status.DRAFT
+    return services.save_discussion_note(
+        session,
+        author=request.user,
+        note=note,
+        speaker=speaker,
+        speaker_name=speaker_name,
+        kind=data["kind"],
+        content=data["content"],
+        cited_paragraphs=data["cited_paragraphs"],
+        status=status,
+        reason=data.get("reason", ""),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_create(request, pk: int):
+    session = get_session_for(request.user, pk)
+    keeps_record = can_keep_record(request.user, session.group)
+    if not keeps_record and session.is_archived:
+        messages.error(request, _("This record is archived."))
+        return redirect(session)
+    initial = {
+        "kind": request.GET.get("kind", DiscussionNote.Kind.DISCUSSION),
+        "status": DiscussionNote.Status.FINAL,
+    }
+    form = NoteForm(
+        request.POST or None,
+        session=session,
+        keeps_record=keeps_record,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_note(request, session, form, keeps_record)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The speech was added to the record."))
+            return redirect(f"{session.get_absolute_url()}#speeches")
+    return _note_form_page(request, session, form)
+
+
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk: int):
+    note = get_note_for(request.user, pk, write=True)
+    session = get_session_for(request.user, note.session_id)
+    keeps_record = can_keep_record(request.user, session.group)
+    initial = {
+        "speaker": note.speaker,
+        "speaker_name": note.speaker_name,
+        "kind": note.kind,
+        "content": note.content,
+        "cited_paragraphs": list(note.cited_paragraphs.all()),
+        "status": note.status,
+    }
+    form = NoteForm(
+        request.POST or None,
+        session=session,
+        keeps_record=keeps_record,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_note(request, session, form, keeps_record, note=note)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The speech was saved."))
+            return redirect(f"{session.get_absolute_url()}#speeches")
+    return _note_form_page(request, session, form, note)
+
+
+@require_POST
+def note_delete(request, pk: int):
+    note = get_note_for(request.user, pk, write=True)
+    session = note.session
+    try:
+        services.delete_discussion_note(
+            note, author=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The speech was removed."))
+    return redirect(f"{session.get_absolute_url()}#speeches")
+
+
+@require_POST
+def note_move(request, pk: int):
+    note = get_note_for(request.user, pk)
+    session = get_session_for(request.user, note.session_id, write=True)
+    if session.is_archived:
+        messages.error(request, _("This record is archived."))
+    else:
+        services.move_discussion_note(note, up=request.POST.get("direction") == "up")
+    return redirect(f"{session.get_absolute_url()}#speeches")
+
+
+@require_http_methods(["GET", "POST"])
+def make_up_detail(request, pk: int):
+    make_up = get_make_up_for(request.user, pk)
+    session = make_up.attendance.session
+    record = load_record(session, viewer=request.user, keeps_record=False)
+    form = MakeUpForm(request.POST or None, initial={"note": make_up.note})
+    if request.method == "POST" and form.is_valid():
+        services.complete_make_up(make_up, note=form.cleaned_data["note"])
+        messages.success(request, _("Your make-up study is recorded."))
+        return redirect("articles:make_up_list")
+    return render(
+        request,
+        "articles/sessions/make_up_detail.html",
+        {"make_up": make_up, "record": record, "session": session, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def make_up_list(request):
+    make_ups = (
+        MakeUpStudy.objects.filter(attendance__member=request.user)
+        .select_related("attendance__session__group")
+        .order_by("done_at", "-attendance__session__starts_at")
+    )
+    return render(
+        request, "articles/sessions/make_up_list.html", {"make_ups": make_ups}
+    )
+
+
+@require_GET
+def sign_in_sheet(request, pk: int):
+    session = get_session_for(request.user, pk)
+    members = list(group_members(session.group))
+    return render(
+        request,
+        "articles/sessions/sign_in_sheet.html",
+        {"session": session, "members": members, "blank_rows": range(3)},
+    )
+
+
+@require_GET
+def session_docx(request, pk: int):
+    from ..exports import record_docx
+
+    session = get_session_for(request.user, pk)
+    record = load_record(session, keeps_record=True)
+    # Drafts are not part of the record book.
+    record.notes = [n for n in record.notes if n.status == DiscussionNote.Status.FINAL]
+    filename = f"学习记录-{session.starts_at:%Y%m%d}-{session.topic[:30]}.docx"
+    return attachment(record_docx(record), DOCX, filename)
+
+
+@require_http_methods(["GET", "POST"])
+def material_paragraphs(request, pk: int, article_pk: int):
+    """Choose the paragraphs of one study material (选学段落)."""
+    session = get_session_for(request.user, pk, write=True)
+    material = get_object_or_404(
+        SessionMaterial.objects.select_related("article"),
+        session=session,
+        article_id=article_pk,
+    )
+    paragraphs = list(material.article.paragraphs.all())
+    chosen = set(material.paragraphs.values_list("pk", flat=True))
+    errors: list[str] = []
+    if request.method == "POST":
+        wanted = {int(v) for v in request.POST.getlist("paragraphs") if v.isdigit()}
+        try:
+            services.choose_material_paragraphs(
+                material,
+                [p for p in paragraphs if p.pk in wanted],
+                author=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            errors = _errors(error)
+            chosen = wanted
+        else:
+            messages.success(request, _("The paragraphs to study were saved."))
+            return redirect(session)
+    return render(
+        request,
+        "articles/sessions/material_paragraphs.html",
+        {
+            "session": session,
+            "material": material,
+            "paragraphs": paragraphs,
+            "chosen": chosen,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

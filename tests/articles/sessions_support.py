@@ -1,0 +1,60 @@
+"""Shared set-up for the study-session tests: a held session of ``group`` studying
+a real bundled article, and helpers to post the attendance screen."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from accounts.models import Membership
+from articles.management.commands.load_demo import SEED
+from articles.models import Article, StudySession
+from articles.services import create_session, import_document
+
+from ..factories import MemberFactory, MembershipFactory
+
+
+def bundled_article() -> Article:
+    """The real article on grassroots governance from the bundled column."""
+    if not Article.objects.filter(title__contains="基层治理").exists():
+        import_document(SEED.read_bytes(), SEED.name, status=Article.Status.PUBLISHED)
+    return Article.objects.get(title__contains="基层治理")
+
+
+def at(year, month, day, hour=9) -> datetime:
+    return timezone.make_aware(datetime(year, month, day, hour, 0))
+
+
+def make_session(group, *, article=None, status="held", **kwargs) -> StudySession:
+    defaults = {
+        "topic": "以党建引领基层治理创新",
+        "starts_at": at(2026, 3, 12, 9),
+        "ends_at": at(2026, 3, 12, 12),
+        "place": "区委常委会议室",
+        "form": StudySession.Form.SEMINAR,
+    }
+    defaults.update(kwargs)
+    session = create_session(group, materials=[article] if article else [], **defaults)
+    if status != "planned":
+        session.status = status
+        session.save(update_fields=["status"])
+    return session
+
+
+def add_members(group, count: int, prefix: str = "m") -> list:
+    people = []
+    for index in range(count):
+        person = MemberFactory(username=f"{prefix}{index}", display_name=f"成员{index}")
+        MembershipFactory(group=group, member=person, role=Membership.Role.MEMBER)
+        people.append(person)
+    return people
+
+
+def attendance_post(rows: dict, **extra) -> dict:
+    """rows: member -> status or (status, reason)."""
+    data = {}
+    for person, value in rows.items():
+        status, reason = value if isinstance(value, tuple) else (value, "")
+        data[f"status-{person.pk}"] = status
+        data[f"reason-{person.pk}"] = reason
+    data.update(extra)
+    return data
