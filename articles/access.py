@@ -6,16 +6,20 @@ missing one. Write access that is refused on a visible object is a 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
-
-from .models import Annotation, Article, Reply
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Member, Membership, StudyGroup
 from accounts.permissions import keeps_record_of, membership_in
 
-from .models import Article, DiscussionNote, MakeUpStudy, StudySession
+from .models import (
+    Annotation,
+    Article,
+    DiscussionNote,
+    MakeUpStudy,
+    Reply,
+    StudySession,
+)
 
 # The roles that keep a group's record (see accounts.Membership.leads).
 KEEPER_ROLES = [

@@ -7,8 +7,14 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import Member, Membership, StudyGroup
-from articles.models import Annotation, Article, Paragraph, Reply
-from articles.models import Article, Attendance, Paragraph, StudySession
+from articles.models import (
+    Annotation,
+    Article,
+    Attendance,
+    Paragraph,
+    Reply,
+    StudySession,
+)
 
 PASSWORD = "correct-horse-battery"
 # Hashing once keeps the suite fast; every factory member shares this password.
