@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .forms import ImportDocumentForm
+from .forms import ArticleAdminForm, ImportDocumentForm
 from .importer import ImportFailed
 from .models import Article, Paragraph
 from .services import import_document
@@ -42,6 +42,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "byline",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .importer import MAX_IMPORT_BYTES
 from .models import Article
+from .validators import clean_theme_names
 
 
 class ImportDocumentForm(forms.Form):
@@ -16,3 +17,14 @@ class ImportDocumentForm(forms.Form):
         choices=Article.Status.choices,
         initial=Article.Status.DRAFT,
     )
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The admin's article form, with theme names checked before taggit stores them."""
+
+    class Meta:
+        model = Article
+        fields = ["title", "byline", "source", "published_on", "status", "tags"]
+
+    def clean_tags(self):
+        return clean_theme_names(self.cleaned_data["tags"])

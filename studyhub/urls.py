@@ -3,12 +3,15 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from . import views
+
 admin.site.site_header = _("StudyHub administration")
 admin.site.site_title = _("StudyHub")
 admin.site.index_title = _("Content management")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="articles:list"), name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),

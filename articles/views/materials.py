@@ -38,7 +38,7 @@ class ArticleListView(ListView):
 
 @require_GET
 def article_detail(request, pk: int):
-    article = get_article_for(request.user, pk)
+    article = get_article_for(request.user, pk, request)
     paragraphs = list(article.paragraphs.all())
     return render(
         request,
