@@ -225,7 +225,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_SENSITIVE_PARAMETERS = ["password"]
 # The client address. Production runs behind exactly one reverse proxy, which sets
 # X-Forwarded-For to the address it sees (nginx: `proxy_set_header X-Forwarded-For
 # $remote_addr;`, README "Production"), so the header holds exactly one address.
