@@ -234,3 +234,13 @@ def test_login_form_never_fails(client, member, username, password):
     assert response.status_code in {200, 302, 429}
     if response.status_code != 302:
         assert "_auth_user_id" not in client.session
+
+
+def test_article_without_text_is_refused():
+    """Found by test_admin_import_upload_never_500_and_never_partial: a title and a
+    byline alone were stored as an article without paragraphs."""
+    data = "在发展新质生产力上勇争先\n\n中共天津市工业和信息化局党组理论学习中心组\n"
+    with pytest.raises(ImportFailed) as caught:
+        parse_document(data.encode(), "column.txt")
+    assert caught.value.code == "empty_article"
+    assert "在发展新质生产力上勇争先" in caught.value.message
