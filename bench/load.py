@@ -266,6 +266,7 @@ def main() -> None:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(options.workers),
         GUNICORN_THREADS=str(options.threads),
+        DJANGO_CONN_MAX_AGE=os.environ.get("DJANGO_CONN_MAX_AGE", "0"),
     )
     server = None
     log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115
@@ -321,6 +322,12 @@ def main() -> None:
             f"rps={rps:.0f} trivial_rps={trivial_rps:.0f} ratio={ratio:.2f} "
             f"errors={errors} p95_ms={p95_ms:.0f}"
         )
+    except BaseException:
+        log.flush()
+        print("--- gunicorn log (last lines) ---", file=sys.stderr)
+        lines = (scratch / "gunicorn.log").read_text(errors="replace").splitlines()
+        print("\n".join(lines[-60:]), file=sys.stderr)
+        raise
     finally:
         if server is not None:
             server.terminate()
