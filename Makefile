@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages migrate demo serve lint format clean browsers
+.PHONY: run test install messages migrate demo serve check-deploy bench lint format clean browsers
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "StudyHub needs Python 3.11"'
@@ -41,10 +41,24 @@ browsers: install
 test: messages browsers
 	$(PY) -m pytest
 
-# Production-style server: see README "Production".
+# Production-style server: see README "Production" for the environment it needs.
 serve: messages
+	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(BIN)/gunicorn studyhub.wsgi --config studyhub/gunicorn.conf.py
+
+# Django's deployment checklist on the production settings: no warning allowed.
+# A throw-away key and host stand in for the real ones, which live in the server's env.
+check-deploy: messages
+	DJANGO_DEBUG=0 DJANGO_HTTPS=1 \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_ALLOWED_HOSTS=study.example.cn \
+	DJANGO_CSRF_TRUSTED_ORIGINS=https://study.example.cn \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Load benchmark against gunicorn on loopback (bench/load.py; about a minute).
+bench: messages
+	$(PY) bench/load.py
 
 lint:
 	$(BIN)/ruff check .

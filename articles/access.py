@@ -2,15 +2,21 @@
 
 Every view that takes an id goes through one of these, so the visibility rule is
 applied the same way everywhere and a hidden object is indistinguishable from a
-missing one. Write access that is refused on a visible object is a 403.
+missing one. Write access that is refused on a visible object is a 403. A 404 for
+an object that does exist is logged as an ``access_denied`` security event (model
+and id only, never its content).
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Member, Membership, StudyGroup
 from accounts.permissions import keeps_record_of, membership_in
+from studyhub.security import security_event
 
 from .models import (
     Annotation,
@@ -29,8 +35,26 @@ KEEPER_ROLES = [
 ]
 
 
-def get_article_for(user, pk: int) -> Article:
-    return get_object_or_404(Article.objects.visible_to(user), pk=pk)
+def get_visible_or_404(visible: QuerySet, user, request=None, **lookup) -> Model:
+    """The object of ``visible`` matching ``lookup``, else 404 (and an event when the
+    object exists but ``user`` may not see it)."""
+    try:
+        return visible.get(**lookup)
+    except visible.model.DoesNotExist:
+        if visible.model._default_manager.filter(**lookup).exists():
+            security_event(
+                "access_denied",
+                request,
+                level=logging.WARNING,
+                user_id=getattr(user, "pk", None),
+                model=visible.model._meta.label,
+                lookup={key: str(value) for key, value in lookup.items()},
+            )
+        raise Http404(visible.model._meta.object_name) from None
+
+
+def get_article_for(user, pk: int, request=None) -> Article:
+    return get_visible_or_404(Article.objects.visible_to(user), user, request, pk=pk)
 
 
 def get_annotation_for(user, pk: int, *, write: bool = False):
@@ -39,10 +63,11 @@ def get_annotation_for(user, pk: int, *, write: bool = False):
     Someone who sees the annotation but did not write it gets 403 on a write, so a
     group member learns nothing new; anyone else gets 404, as if it did not exist.
     """
-    annotation = get_object_or_404(
+    annotation = get_visible_or_404(
         Annotation.objects.visible_to(user).select_related(
             "paragraph__article", "group", "author"
         ),
+        user,
         pk=pk,
     )
     if write and annotation.author_id != user.pk:
@@ -51,10 +76,11 @@ def get_annotation_for(user, pk: int, *, write: bool = False):
 
 
 def get_reply_for(user, pk: int, *, write: bool = False):
-    reply = get_object_or_404(
+    reply = get_visible_or_404(
         Reply.objects.visible_to(user).select_related(
             "annotation__paragraph__article", "author"
         ),
+        user,
         pk=pk,
     )
     if write and reply.author_id != user.pk:
@@ -79,10 +105,11 @@ def get_group_for(user, pk: int, write: bool = False) -> StudyGroup:
 def get_session_for(user, pk: int, write: bool = False) -> StudySession:
     """A session of one of the user's groups (404 otherwise); ``write`` also needs
     the user to keep the group's record (403 otherwise)."""
-    session = get_object_or_404(
+    session = get_visible_or_404(
         StudySession.objects.visible_to(user)
         .select_related("group", "host", "recorder")
         .distinct(),
+        user,
         pk=pk,
     )
     if write and not can_keep_record(user, session.group):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from .forms import ImportDocumentForm, MergeThemesForm
+from .forms import ArticleAdminForm, ImportDocumentForm, MergeThemesForm
 from .importer import ImportFailed
 from .models import Article, Paragraph
 from .services import (
@@ -17,7 +17,7 @@ from .services import (
     merge_themes,
     reanchor_annotations,
 )
-from .services.annotations import validate_theme_name
+from .validators import validate_theme_name
 
 
 def report_reanchoring(request, results: list[ReanchorResult]) -> None:
@@ -71,6 +71,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "byline",
@@ -177,9 +178,7 @@ class ThemeForm(forms.ModelForm):
         fields = ["name", "slug"]
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        validate_theme_name(name)
-        return name
+        return validate_theme_name(self.cleaned_data["name"])
 
 
 admin.site.unregister(Tag)

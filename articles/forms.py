@@ -8,6 +8,7 @@ from .importer import MAX_IMPORT_BYTES
 from .models import Article
 from .models.annotations import NOTE_MAX_LENGTH, REPLY_MAX_LENGTH
 from .services.annotations import parse_themes
+from .validators import clean_theme_names, validate_theme_name
 
 
 class ImportDocumentForm(forms.Form):
@@ -133,3 +134,15 @@ class MergeThemesForm(forms.Form):
         max_length=100,
         help_text=_("An existing theme's name, or a new one."),
     )
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The admin's article form, with theme names checked before taggit stores them."""
+
+    class Meta:
+        model = Article
+        fields = ["title", "byline", "source", "published_on", "status", "tags"]
+
+    def clean_tags(self):
+        names = clean_theme_names(self.cleaned_data["tags"])
+        return [validate_theme_name(name) for name in names]

@@ -28,7 +28,7 @@ def setup(database: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+    os.environ.setdefault("DJANGO_HTTPS", "0")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     os.environ["DJANGO_SETTINGS_MODULE"] = "studyhub.settings"
     import django

@@ -6,9 +6,11 @@ never reach production silently.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# Production is served over HTTPS by one reverse proxy (README "Production"). Off only
+# in development and for the test suite's plain-http live server.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -52,6 +57,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "csp",
+    "axes",
     "accounts",
     "articles",
 ]
@@ -68,6 +75,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Pages for a logged-in member carry private content: never cached.
+    "studyhub.middleware.NoStoreForMembersMiddleware",
+    # Logs 403 responses as security events.
+    "studyhub.middleware.SecurityEventMiddleware",
+    # django-axes wants to be last: it turns a lockout into our login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studyhub.urls"
@@ -112,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Member"
 
+# Argon2 first (Django's recommendation); older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# The axes backend comes first: a locked-out login is refused before any hashing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
@@ -146,25 +173,97 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# --- Security -----------------------------------------------------------------------
+# `manage.py check --deploy --fail-level WARNING` is clean with the production
+# environment in the README (CI runs it: `make check-deploy`).
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600  # a working day; the member logs in again tomorrow
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if HTTPS:
+    # The proxy terminates TLS and overwrites X-Forwarded-Proto; trust it only there.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The proxy's health check speaks plain http to gunicorn.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # __Host- cookies: Secure, Path=/, no Domain, so a subdomain cannot overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
+# Templates keep JS in static/js and CSS in static/css; the Django 5.2 admin has no
+# inline script or style either (tests/security/test_headers.py checks both).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Login throttling (django-axes): after 5 failures for one username from one address,
+# that pair is locked for 15 minutes; the member sees why on the login page. Counting
+# the pair (not the username alone) keeps an attacker from locking a member out.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# The client address. Production runs behind exactly one reverse proxy, which sets
+# X-Forwarded-For to the address it sees (nginx: `proxy_set_header X-Forwarded-For
+# $remote_addr;`, README "Production"), so the header holds exactly one address.
+# ipware's proxy count is the number of *further* addresses it expects in the header:
+# 0. A header with more entries (a client adding its own) does not match, and ipware
+# then falls back to REMOTE_ADDR, the proxy: a forger cannot pick a fresh address per
+# attempt to dodge the lockout. Without a proxy (development), REMOTE_ADDR alone.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", HTTPS)
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_PROXY_COUNT = 0
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+)
+
+# Security events (login failures, lockouts, denials) go as one JSON object per line
+# to the `studyhub.security` logger (studyhub/security.py), for the log shipper.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "studyhub.security.JsonLinesFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "studyhub.security": {
+            "handlers": ["security"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        # axes logs every attempt in prose; our JSON events carry what matters.
+        "axes": {"level": "WARNING"},
+    },
 }

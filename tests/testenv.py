@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")  # live_server is plain http
+os.environ.setdefault("DJANGO_HTTPS", "0")  # the live server is plain http
 
 # The suite asserts the Chinese UI, so the catalogue must be compiled and current.
 from studyhub.catalogue import compile_catalogues  # noqa: E402

@@ -116,6 +116,14 @@ def parse_document(data: bytes, filename: str) -> ParsedDocument:
                 "wrote it."
             ),
         )
+    # A title and a byline without any text would be stored as an empty article.
+    empty = next((article for article in articles if not article.paragraphs), None)
+    if empty is not None:
+        raise ImportFailed(
+            "empty_article",
+            _("The article “%(title)s” has a title but no text.")
+            % {"title": empty.title},
+        )
     return ParsedDocument(articles=articles, encoding=encoding)
 
 

@@ -19,12 +19,9 @@ from accounts.models import Membership, StudyGroup
 from ..anchoring import context_of, find_anchor
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
 from ..models.annotations import NOTE_MAX_LENGTH, REPLY_MAX_LENGTH
+from ..validators import validate_theme_name
 
-THEME_MAX_LENGTH = 20
 THEMES_PER_ANNOTATION = 10
-# Letters of any script (Chinese included), digits, and the few joiners theme names
-# use: 新质生产力, 京津冀协同发展, “两个确立”, 二十届三中全会, 马克思主义·中国化.
-_THEME_NAME = re.compile(r"^[\w·．.\-—“”\"《》（）()]+$")
 _THEME_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
@@ -37,11 +34,11 @@ def parse_themes(text: str) -> list[str]:
     """
     names: list[str] = []
     for name in _THEME_SEPARATORS.split(text or ""):
-        name = name.strip()
-        if not name or name in names:
+        if not name.strip():
             continue
-        validate_theme_name(name)
-        names.append(name)
+        name = validate_theme_name(name)
+        if name not in names:
+            names.append(name)
     if len(names) > THEMES_PER_ANNOTATION:
         raise ValidationError(
             _("At most %(count)d themes per annotation.")
@@ -51,29 +48,8 @@ def parse_themes(text: str) -> list[str]:
     return names
 
 
-def validate_theme_name(name: str) -> None:
-    if len(name) > THEME_MAX_LENGTH:
-        raise ValidationError(
-            _("The theme “%(name)s…” is too long: at most %(max)d characters.")
-            % {"name": name[:THEME_MAX_LENGTH], "max": THEME_MAX_LENGTH},
-            code="theme_too_long",
-        )
-    if not _THEME_NAME.match(name) or "_" in name:
-        raise ValidationError(
-            _(
-                "The theme “%(name)s” may only contain letters, digits and "
-                "the marks · - “” 《》 （）."
-            )
-            % {"name": name},
-            code="theme_characters",
-        )
-
-
 def _checked_themes(themes: list[str] | None) -> list[str]:
-    names = [name.strip() for name in themes or [] if name.strip()]
-    for name in names:
-        validate_theme_name(name)
-    return names
+    return [validate_theme_name(name) for name in themes or [] if name.strip()]
 
 
 def _clean_note(note: str) -> str:
@@ -308,8 +284,7 @@ def merge_themes(themes: list[Tag], into_name: str) -> Tag:
     Every article and annotation carrying any of them carries the target afterwards,
     once; the merged themes are deleted.
     """
-    into_name = into_name.strip()
-    validate_theme_name(into_name)
+    into_name = validate_theme_name(into_name)
     target = Tag.objects.filter(name=into_name).first()
     if target is None:
         target = Tag.objects.create(name=into_name)

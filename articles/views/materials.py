@@ -51,7 +51,7 @@ class ArticleListView(ListView):
 
 @require_GET
 def article_detail(request, pk: int):
-    article = get_article_for(request.user, pk)
+    article = get_article_for(request.user, pk, request)
     paragraphs = list(article.paragraphs.all())
     discussed = paragraph_discussions(request.user, article)
     for paragraph in paragraphs:

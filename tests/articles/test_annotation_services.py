@@ -77,7 +77,8 @@ def test_offsets_are_code_points_outside_the_bmp(member):
         ({"start": 5, "end": 9, "quote": "探赜索隐"}, "与本段原文不一致"),
         ({"note": "   "}, "请填写批注内容"),
         ({"note": "长" * 100_000}, "批注太长了"),
-        ({"themes": ["<script>"]}, "只能包含文字"),
+        ({"themes": ["<script>"]}, "不能包含 < >"),
+        ({"themes": ["党建@引领"]}, "只能包含文字"),
     ],
 )
 def test_bad_input_is_refused_in_chinese_and_writes_nothing(

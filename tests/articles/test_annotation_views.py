@@ -100,7 +100,7 @@ def test_browser_utf16_offsets_outside_the_bmp(member_client, member, group):
         ({"start": 0, "end": 200, "unit": "utf16"}, "超出了本段范围"),
         ({"note": ""}, "请填写批注内容"),
         ({"note": "长" * 100_000}, "批注太长了"),
-        ({"themes": "<b>主题</b>"}, "只能包含文字"),
+        ({"themes": "<b>主题</b>"}, "不能包含 &lt; &gt;"),
     ],
 )
 def test_bad_input_gets_a_chinese_error_and_writes_nothing(

@@ -1,0 +1,78 @@
+"""Security events: structured, one JSON line each, no secrets."""
+
+import json
+import logging
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from articles.models import Article
+from studyhub.security import JsonLinesFormatter
+
+from ..factories import ArticleFactory, MemberFactory
+from .conftest import events
+
+pytestmark = pytest.mark.django_db
+
+
+def test_member_opening_a_draft_is_logged_as_access_denied(
+    member_client, member, security_log
+):
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    response = member_client.get(draft.get_absolute_url())
+    assert response.status_code == 404
+    [event] = events(security_log, "access_denied")
+    assert event["model"] == "articles.Article"
+    assert event["lookup"] == {"pk": str(draft.pk)}
+    assert event["user_id"] == member.pk
+    assert event["path"] == draft.get_absolute_url()
+    # The draft's content stays out of the log.
+    assert draft.title not in security_log.text
+
+
+def test_missing_object_is_not_an_access_denial(member_client, security_log):
+    response = member_client.get(reverse("articles:detail", args=[999999]))
+    assert response.status_code == 404
+    assert events(security_log, "access_denied") == []
+
+
+def test_permission_denied_is_logged(client, security_log):
+    # Staff without the "add article" permission may not import.
+    editor = MemberFactory(username="viewer", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(editor)
+    response = client.get("/admin/articles/article/import/")
+    assert response.status_code == 403
+    [event] = events(security_log, "permission_denied")
+    assert event["user"] == "viewer"
+    assert event["path"] == "/admin/articles/article/import/"
+    assert event["status"] == 403
+
+
+def test_csrf_failure_is_logged(member, password, security_log):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("login"), {"username": "member", "password": password}
+    )
+    assert response.status_code == 403
+    assert events(security_log, "permission_denied")[0]["path"] == reverse("login")
+
+
+def test_a_record_is_one_json_line_even_with_a_newline_in_the_username():
+    record = logging.LogRecord(
+        "studyhub.security", logging.WARNING, __file__, 1, "login_failed", (), None
+    )
+    record.security = {
+        "username": 'admin\n{"event": "login_succeeded"}',
+        "ip": "1.2.3.4",
+    }
+    line = JsonLinesFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["event"] == "login_failed"
+    assert entry["username"].startswith("admin\n")
+    assert entry["level"] == "WARNING"
+    assert entry["time"].endswith("+00:00")
