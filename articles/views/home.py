@@ -72,7 +72,9 @@ def home(request):
     recent_replies = list(
         Reply.objects.visible_to(user)
         .filter(deleted_at__isnull=True, annotation__deleted_at__isnull=True)
-        .select_related("author", "annotation__paragraph__article")
+        .select_related(
+            "author", "annotation__author", "annotation__paragraph__article"
+        )
         .order_by("-created_at", "-pk")[:RECENT_REPLIES]
     )
     _mark_studied(user, next_sessions)
