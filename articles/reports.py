@@ -20,6 +20,7 @@ from .models import (
     GroupStudySettings,
     Observer,
     PlanItem,
+    ReadingProgress,
     SessionMaterial,
     StudySession,
 )
@@ -166,6 +167,7 @@ class MemberYear:
     counts: Counter
     keynotes: int = 0
     open_make_ups: int = 0
+    studied: int = 0
     below: bool = False
 
     @property
@@ -220,6 +222,10 @@ class GroupYear:
     def keynotes(self) -> int:
         return sum(m.keynotes for m in self.members)
 
+    @property
+    def studied(self) -> int:
+        return sum(m.studied for m in self.members)
+
 
 def group_year(group: StudyGroup, year: int) -> GroupYear:
     """Figures for the statistics page, the Excel sheet and the dossier.
@@ -267,12 +273,21 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
         Membership.objects.filter(group=group).values_list("member", flat=True)
     )
     people = Member.objects.filter(pk__in=member_ids).order_by("username")
+    # Articles each member marked studied (学习完成) during the year, whichever group
+    # the article was studied for: reading is the member's, not a session's.
+    studied = dict(
+        ReadingProgress.objects.filter(member__in=member_ids, studied_at__year=year)
+        .values_list("member")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     members = [
         MemberYear(
             member=person,
             counts=counts[person.pk],
             keynotes=keynotes.get(person.pk, 0),
             open_make_ups=open_make_ups.get(person.pk, 0),
+            studied=studied.get(person.pk, 0),
         )
         for person in people
     ]

@@ -14,9 +14,12 @@ from .. import services
 from ..access import can_keep_record, get_group_for, get_member_for_archive
 from ..exports import attendance_xlsx, dossier_docx
 from ..models import (
+    Annotation,
+    Article,
     Attendance,
     DiscussionNote,
     PlanItem,
+    ReadingProgress,
     StudyPlan,
     StudySession,
 )
@@ -213,10 +216,31 @@ def member_archive(request, pk: int | None = None):
         .select_related("session")
         .order_by("session__starts_at", "position")
     )
+    # The person's annotations as the VIEWER may see them: a leader looking at a
+    # member's archive sees what the member shared with the leader's groups, never
+    # the member's private notes; the member sees all of their own.
+    their_annotations = (
+        Annotation.objects.visible_to(request.user).live().filter(author=person)
+    )
+    annotations = list(
+        their_annotations.filter(created_at__year=year)
+        .select_related("group", "paragraph__article")
+        .order_by("created_at", "pk")
+    )
+    their_studies = ReadingProgress.objects.of_member(person).filter(
+        article__in=Article.objects.visible_to(request.user)
+    )
+    studied = list(
+        their_studies.filter(studied_at__year=year)
+        .select_related("article")
+        .order_by("studied_at", "pk")
+    )
     attended = [a for a in attendances if a.attended]
     missed = [a for a in attendances if not a.attended]
     years = sorted(
         {d.year for d in person.attendances.dates("session__starts_at", "year")}
+        | {d.year for d in their_annotations.dates("created_at", "year")}
+        | {d.year for d in their_studies.dates("studied_at", "year")}
         | {timezone.localdate().year},
         reverse=True,
     )
@@ -231,6 +255,8 @@ def member_archive(request, pk: int | None = None):
             "attended": attended,
             "missed": missed,
             "speeches": speeches,
+            "annotations": annotations,
+            "studied": studied,
             "rate": percent(len(attended), len(attendances)),
             "open_make_ups": [
                 a for a in missed if hasattr(a, "make_up") and not a.make_up.is_done

@@ -6,13 +6,23 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Membership
 
-from ..models import Article, MakeUpStudy, SessionMaterial, StudySession
+from ..models import (
+    Annotation,
+    Article,
+    MakeUpStudy,
+    ReadingProgress,
+    Reply,
+    SessionMaterial,
+    StudySession,
+)
 from ..reports import materials_prefetch
 
 NEXT_SESSIONS = 3
 OPEN_MAKE_UPS = 5
 NEW_MATERIALS = 5
 RECENT_RECORDS = 3
+RECENT_ANNOTATIONS = 5
+RECENT_REPLIES = 5
 
 
 @require_GET
@@ -50,6 +60,24 @@ def home(request):
         .published()
         .order_by("-created_at", "-pk")[:NEW_MATERIALS]
     )
+    # What is going on in my groups: shared annotations only (my private notes are
+    # on my own page), always through the one visibility rule.
+    recent_annotations = list(
+        Annotation.objects.visible_to(user)
+        .live()
+        .filter(group__isnull=False)
+        .select_related("author", "group", "paragraph__article")
+        .order_by("-created_at", "-pk")[:RECENT_ANNOTATIONS]
+    )
+    recent_replies = list(
+        Reply.objects.visible_to(user)
+        .filter(deleted_at__isnull=True, annotation__deleted_at__isnull=True)
+        .select_related(
+            "author", "annotation__author", "annotation__paragraph__article"
+        )
+        .order_by("-created_at", "-pk")[:RECENT_REPLIES]
+    )
+    _mark_studied(user, next_sessions)
     return render(
         request,
         "articles/home.html",
@@ -59,5 +87,20 @@ def home(request):
             "recent_sessions": recent,
             "make_ups": make_ups,
             "new_materials": new_materials,
+            "recent_annotations": recent_annotations,
+            "recent_replies": recent_replies,
         },
     )
+
+
+def _mark_studied(user, sessions) -> None:
+    """Set ``studied_at`` (a date or None) on every material row of ``sessions``:
+    one query for all rows, whatever the number of sessions and materials."""
+    rows = [row for session in sessions for row in session.material_rows]
+    studied = dict(
+        ReadingProgress.objects.of_member(user)
+        .filter(article__in={row.article_id for row in rows})
+        .values_list("article_id", "studied_at")
+    )
+    for row in rows:
+        row.studied_at = studied.get(row.article_id)
