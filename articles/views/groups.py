@@ -52,7 +52,8 @@ def _years(group) -> list[int]:
 def _member_chart(stats) -> dict:
     """Horizontal bars of each member's rate with the threshold line, as numbers
     for an SVG drawn by the template (no inline style: a strict CSP is coming)."""
-    label_width, bar_width = 90, CHART_WIDTH - 90 - 56
+    # Room on the right for the widest value label ("100.0%" at 16px).
+    label_width, bar_width = 90, CHART_WIDTH - 90 - 72
     bars = []
     for index, person in enumerate(stats.members):
         rate = person.rate or 0
