@@ -1,3 +1,4 @@
 from .materials import Article, Paragraph
+from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 
-__all__ = ["Article", "Paragraph"]
+__all__ = ["Article", "ArticleKeyword", "DictionaryTerm", "Paragraph", "SearchDocument"]

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from .. import search
 from ..access import get_article_for
 from ..models import Article
 
@@ -48,6 +49,9 @@ def article_detail(request, pk: int):
             "paragraphs": paragraphs,
             "themes": list(article.tags.all()),
             "char_count": sum(len(p.text) for p in paragraphs),
+            "keywords": list(article.keywords.all()),
+            # Arriving from a search result: the searched words are marked.
+            "needles": search.needles_for(request.GET.get("q", "")),
         },
     )
 

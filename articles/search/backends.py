@@ -1,0 +1,157 @@
+"""One interface, one backend per database, over the same tokens.
+
+SQLite: an FTS5 external-content table over SearchDocument(words, grams), bm25.
+PostgreSQL: a tsvector column built by a trigger from the same tokens, GIN index.
+
+Both get a query built from the n-gram phrase of every needle (all needles must
+match: that is the recall guarantee) and rank by the jieba words (a whole-word match
+beats a match across word boundaries). Query strings are assembled only from word
+characters, each token quoted, so user input never becomes query syntax.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+from django.db.models import Q
+
+from .query import ParsedQuery
+from .text import needle_grams
+
+TABLE = "articles_searchdocument"
+FTS_TABLE = "articles_searchdocument_fts"
+# Candidates fetched when needles with inner punctuation must be checked in Python.
+CHECK_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Ranked:
+    ids: list[int]
+    total: int
+
+
+def _where(filters: Q) -> tuple[str, list] | None:
+    """SQL of ``filters`` over the SearchDocument table alone (no joins), or None when
+    nothing can match. Kinds' visibility rules must use *_id fields and __in
+    subqueries so that this holds."""
+    from ..models import SearchDocument
+
+    query = SearchDocument.objects.filter(filters).query
+    if sum(1 for a in query.alias_map if query.alias_refcount.get(a)) > 1:
+        raise ValueError("search filters must not join other tables")
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "1=1", []
+    return sql, list(params)
+
+
+class SQLiteBackend:
+    @staticmethod
+    def _phrase(column: str, tokens: list[str], prefix: bool) -> str:
+        quoted = '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+        return f"{column} : {quoted}{' *' if prefix else ''}"
+
+    def match(self, query: ParsedQuery, words: list[list[str]]) -> str:
+        recall = [self._phrase("grams", *needle_grams(n)) for n in query.needles]
+        rank = [self._phrase("words", w, False) for w in words if w]
+        # bm25 sums over every phrase of the expression that a row contains, so the
+        # OR group adds the word matches to the score without changing the hits.
+        return " AND ".join(recall) + " AND (" + " OR ".join([*rank, recall[0]]) + ")"
+
+    def ranked(self, query, words, filters: Q, limit: int, offset: int) -> Ranked:
+        where = _where(filters)
+        if where is None:
+            return Ranked([], 0)
+        where_sql, where_params = where
+        match = self.match(query, words)
+        base = (
+            f'FROM {FTS_TABLE} JOIN {TABLE} ON "{TABLE}"."id" = {FTS_TABLE}.rowid '
+            f"WHERE {FTS_TABLE} MATCH %s AND ({where_sql})"
+        )
+        params = [match, *where_params]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {base}", params)
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT {FTS_TABLE}.rowid {base} "
+                f"ORDER BY bm25({FTS_TABLE}, 2.0, 1.0), {FTS_TABLE}.rowid DESC "
+                "LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return Ranked(ids, total)
+
+    def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        """(documents in the index, {word: documents holding it as a jieba word})."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            documents = cursor.fetchone()[0]
+            counts = {}
+            for word in words:
+                cursor.execute(
+                    f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                    [self._phrase("words", [word], False)],
+                )
+                counts[word] = cursor.fetchone()[0]
+        return documents, counts
+
+
+class PostgreSQLBackend:
+    @staticmethod
+    def _phrase(tokens: list[str], prefix: bool, mark: str = "") -> str:
+        lexemes = [
+            "'" + (mark + t).replace("'", "''").replace("\\", "\\\\") + "'"
+            for t in tokens
+        ]
+        if prefix:
+            lexemes[-1] += ":*"
+        return "(" + " <-> ".join(lexemes) + ")"
+
+    def tsqueries(self, query: ParsedQuery, words: list[list[str]]) -> tuple[str, str]:
+        recall = [self._phrase(*needle_grams(n)) for n in query.needles]
+        rank = [self._phrase(w, False, "#") for w in words if w]
+        return " & ".join(recall), " | ".join([*rank, recall[0]])
+
+    def ranked(self, query, words, filters: Q, limit: int, offset: int) -> Ranked:
+        where = _where(filters)
+        if where is None:
+            return Ranked([], 0)
+        where_sql, where_params = where
+        recall, rank = self.tsqueries(query, words)
+        base = f'FROM {TABLE} WHERE "{TABLE}"."tsv" @@ %s::tsquery AND ({where_sql})'
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) {base}", [recall, *where_params])
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                f'SELECT "{TABLE}"."id" {base} '
+                f'ORDER BY ts_rank("{TABLE}"."tsv", %s::tsquery) DESC, '
+                f'"{TABLE}"."id" DESC LIMIT %s OFFSET %s',
+                [recall, *where_params, rank, limit, offset],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return Ranked(ids, total)
+
+    def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            documents = cursor.fetchone()[0]
+            counts = {}
+            for word in words:
+                cursor.execute(
+                    f"SELECT count(*) FROM {TABLE} WHERE tsv @@ %s::tsquery",
+                    [self._phrase([word], False, "#")],
+                )
+                counts[word] = cursor.fetchone()[0]
+        return documents, counts
+
+
+def get_backend():
+    if connection.vendor == "postgresql":
+        return PostgreSQLBackend()
+    if connection.vendor == "sqlite":
+        return SQLiteBackend()
+    raise NotImplementedError(f"no search backend for {connection.vendor}")
