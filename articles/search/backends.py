@@ -69,7 +69,10 @@ class SQLiteBackend:
         where_sql, where_params = where
         match = self.match(query, words)
         base = (
-            f'FROM {FTS_TABLE} JOIN {TABLE} ON "{TABLE}"."id" = {FTS_TABLE}.rowid '
+            # CROSS JOIN keeps the FTS table as the outer loop: otherwise SQLite may
+            # walk the documents and run MATCH once per row.
+            f"FROM {FTS_TABLE} CROSS JOIN {TABLE} "
+            f'ON "{TABLE}"."id" = {FTS_TABLE}.rowid '
             f"WHERE {FTS_TABLE} MATCH %s AND ({where_sql})"
         )
         params = [match, *where_params]

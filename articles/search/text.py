@@ -83,6 +83,18 @@ def normalize(text: str) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """``normalize(text)`` plus, for each of its characters, the index of the original
     character it came from (for highlighting the original text)."""
+    table, expanding = _tables()
+    if not expanding.search(text):
+        # Every character maps to one: only the Han gaps shift the offsets.
+        folded = text.translate(table)
+        normalized, offsets, cursor = [], [], 0
+        for gap in _HAN_GAP.finditer(folded):
+            normalized.append(folded[cursor : gap.start()])
+            offsets.extend(range(cursor, gap.start()))
+            cursor = gap.end()
+        normalized.append(folded[cursor:])
+        offsets.extend(range(cursor, len(folded)))
+        return "".join(normalized), offsets
     pieces: list[str] = []
     origins: list[int] = []
     for index, char in enumerate(text):

@@ -46,7 +46,10 @@ ORDINARY = ["发展", "人民", "治理", "城市", "文化", "群众", "天津"
 def demo(group, other_group, settings):
     # The personas' groups first: load_demo reuses groups of the same name. Its demo
     # passwords need no slow hashing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
     call_command("load_demo", stdout=io.StringIO())
 
 
