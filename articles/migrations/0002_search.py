@@ -30,11 +30,20 @@ SQLITE_FORWARD = [
         VALUES (new.id, new.words, new.grams);
     END""",
 ]
+# Found rows are checked against the filters through this covering index, not the
+# wide rows (measured at 10k paragraphs: count of a dense word 14 -> 8.5 ms). id
+# first so the lookup is by id; date second so kind/article_id IN (...) is never
+# turned into an index key.
+SQLITE_FORWARD.append(
+    "CREATE INDEX articles_searchdocument_filter ON articles_searchdocument"
+    "(id, date, kind, article_id, group_id, owner_id)"
+)
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS articles_searchdocument_ai",
     "DROP TRIGGER IF EXISTS articles_searchdocument_ad",
     "DROP TRIGGER IF EXISTS articles_searchdocument_au",
     "DROP TABLE IF EXISTS articles_searchdocument_fts",
+    "DROP INDEX IF EXISTS articles_searchdocument_filter",
 ]
 # The tsvector is written from the stored tokens as a literal (no text-search parser
 # involved, so the lexemes are exactly the tokens SQLite indexes): the n-grams at
@@ -119,6 +128,8 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('article', 'word'), name='articlekeyword_unique_word')],
             },
         ),
+        # Long text columns last: SQLite then reads kind/article/group/owner (the
+        # search filters) without walking each row's overflow pages.
         migrations.CreateModel(
             name='SearchDocument',
             fields=[
@@ -126,14 +137,14 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=20, verbose_name='kind')),
                 ('object_id', models.PositiveBigIntegerField(verbose_name='object id')),
                 ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('text', models.TextField(verbose_name='text')),
-                ('words', models.TextField(verbose_name='words')),
-                ('grams', models.TextField(verbose_name='character pairs')),
                 ('version', models.CharField(max_length=16, verbose_name='dictionary version')),
                 ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article', verbose_name='article')),
                 ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.studygroup', verbose_name='study group')),
                 ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
                 ('paragraph', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.paragraph', verbose_name='paragraph')),
+                ('text', models.TextField(verbose_name='text')),
+                ('words', models.TextField(verbose_name='words')),
+                ('grams', models.TextField(verbose_name='character pairs')),
             ],
             options={
                 'verbose_name': 'search document',

@@ -64,6 +64,8 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     page: int = 1
     page_size: int = PAGE_SIZE
+    # False when there were too many hits to rank: they come newest first.
+    by_relevance: bool = True
 
     @property
     def pages(self) -> int:
@@ -113,10 +115,12 @@ def search(
         texts = SearchDocument.objects.in_bulk(ranked.ids)
         ids = [pk for pk in ranked.ids if contains_all(texts[pk].text, query.needles)]
         results.total = len(ids)
+        results.by_relevance = ranked.by_relevance
         ids = ids[offset : offset + page_size]
     else:
         ranked = backend.ranked(query, words, filters, page_size, offset)
         results.total, ids = ranked.total, ranked.ids
+        results.by_relevance = ranked.by_relevance
     documents = SearchDocument.objects.select_related("article", "owner", "group")
     found = documents.in_bulk(ids)
     for pk in ids:

@@ -22,12 +22,19 @@ TABLE = "articles_searchdocument"
 FTS_TABLE = "articles_searchdocument_fts"
 # Candidates fetched when needles with inner punctuation must be checked in Python.
 CHECK_LIMIT = 5000
+# Above this many hits, results come newest first instead of by relevance: a word
+# in thousands of paragraphs has almost no discriminating weight (FTS5 floors its
+# IDF for words in over half the rows; ts_rank has no IDF at all), and scoring every
+# hit is what makes such queries slow (shared/research/search.md §3.6, §4.3).
+RANK_LIMIT = 5000
 
 
 @dataclass(frozen=True)
 class Ranked:
     ids: list[int]
     total: int
+    # False when the hits were too many to rank and come newest first.
+    by_relevance: bool = True
 
 
 def _where(filters: Q) -> tuple[str, list] | None:
@@ -71,7 +78,7 @@ class SQLiteBackend:
         base = (
             # CROSS JOIN keeps the FTS table as the outer loop: otherwise SQLite may
             # walk the documents and run MATCH once per row.
-            f"FROM {FTS_TABLE} CROSS JOIN {TABLE} "
+            f"FROM {FTS_TABLE} CROSS JOIN {TABLE} INDEXED BY {TABLE}_filter "
             f'ON "{TABLE}"."id" = {FTS_TABLE}.rowid '
             f"WHERE {FTS_TABLE} MATCH %s AND ({where_sql})"
         )
@@ -79,14 +86,15 @@ class SQLiteBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) {base}", params)
             total = cursor.fetchone()[0]
+            by_relevance = total <= RANK_LIMIT
+            order = f"bm25({FTS_TABLE}, 2.0, 1.0), " if by_relevance else ""
             cursor.execute(
                 f"SELECT {FTS_TABLE}.rowid {base} "
-                f"ORDER BY bm25({FTS_TABLE}, 2.0, 1.0), {FTS_TABLE}.rowid DESC "
-                "LIMIT %s OFFSET %s",
+                f"ORDER BY {order}{FTS_TABLE}.rowid DESC LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        return Ranked(ids, total)
+        return Ranked(ids, total, by_relevance)
 
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         """(documents in the index, {word: documents holding it as a jieba word})."""
@@ -129,14 +137,26 @@ class PostgreSQLBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) {base}", [recall, *where_params])
             total = cursor.fetchone()[0]
+            by_relevance = total <= RANK_LIMIT
+            # MATERIALIZED: the planner must not walk the primary key backwards
+            # hoping to meet the few matches of a rare word early.
+            if by_relevance:
+                columns, order = '"id", "tsv"', "ts_rank(tsv, %s::tsquery) DESC, "
+            else:
+                columns, order = '"id"', ""
             cursor.execute(
-                f'SELECT "{TABLE}"."id" {base} '
-                f'ORDER BY ts_rank("{TABLE}"."tsv", %s::tsquery) DESC, '
-                f'"{TABLE}"."id" DESC LIMIT %s OFFSET %s',
-                [recall, *where_params, rank, limit, offset],
+                f"WITH hits AS MATERIALIZED (SELECT {columns} {base}) "
+                f"SELECT id FROM hits ORDER BY {order}id DESC LIMIT %s OFFSET %s",
+                [
+                    recall,
+                    *where_params,
+                    *([rank] if by_relevance else []),
+                    limit,
+                    offset,
+                ],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        return Ranked(ids, total)
+        return Ranked(ids, total, by_relevance)
 
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         with connection.cursor() as cursor:
