@@ -121,7 +121,9 @@ def search(
         ranked = backend.ranked(query, words, filters, page_size, offset)
         results.total, ids = ranked.total, ranked.ids
         results.by_relevance = ranked.by_relevance
-    documents = SearchDocument.objects.select_related("article", "owner", "group")
+    documents = SearchDocument.objects.select_related(
+        "article", "owner", "group"
+    ).defer("words", "grams")
     found = documents.in_bulk(ids)
     for pk in ids:
         document = found[pk]

@@ -5,9 +5,33 @@ for a rebuild) and (b) who may find them (``visible``: a Q over SearchDocument t
 must use only its own columns and ``__in`` subqueries, so that the rule stays the
 one written on the model's QuerySet, e.g. ``Annotation.objects.visible_to(user)``).
 
-Annotations, replies and discussion notes join by registering a Kind in their own
-module and calling ``articles.search.index_objects`` from the services that write
-them (see docs in the module docstring of articles/search/__init__.py).
+Adding annotations, replies and discussion notes (after their models exist)::
+
+    # articles/search/kinds.py (or the area's module, imported at start-up)
+    def annotation_sources(annotations=None):
+        from ..models import Annotation
+        annotations = Annotation.objects.all() if annotations is None else annotations
+        for a in annotations.select_related("paragraph"):
+            yield Source(object_id=a.pk, text=a.body, article_id=a.paragraph.article_id,
+                         paragraph_id=a.paragraph_id, owner_id=a.author_id,
+                         group_id=a.group_id, date=a.created_at.date())
+
+    ANNOTATION = register(Kind(
+        name="annotation", label=_("Annotations"), sources=annotation_sources,
+        # The page's own rule, once: whatever visible_to decides, search obeys.
+        visible=lambda user: Q(object_id__in=Annotation.objects.visible_to(user)
+                               .values("pk")),
+        url=lambda doc: reverse("articles:detail", args=[doc.article_id])
+                        + f"#a-{doc.object_id}"))
+
+    # discussion notes: the same, visible by group membership, e.g.
+    visible=lambda user: Q(group__in=StudyGroup.objects.of_member(user).values("pk"))
+    # (or DiscussionNote.objects.visible_to(user) if issue 4 defines one)
+
+and in the services that write them: ``search.index_objects("annotation",
+annotation_sources(Annotation.objects.filter(pk=a.pk)))`` after create/edit,
+``search.remove_objects("annotation", [pk])`` after delete (or a ForeignKey
+cascade when the row goes with its paragraph/article).
 """
 
 import datetime
