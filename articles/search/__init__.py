@@ -19,7 +19,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils.safestring import SafeString
 
-from .backends import CHECK_LIMIT, get_backend
+from .backends import CHECK_LIMIT, HIT_LIMIT, get_backend
 from .highlight import contains_all, highlight, snippet
 from .index import index_objects, rebuild_index, remove_objects, stale_count
 from .kinds import KINDS, Kind, Source, register, visible_to
@@ -64,8 +64,10 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     page: int = 1
     page_size: int = PAGE_SIZE
-    # False when there were too many hits to rank: they come newest first.
+    # False when there were more than HIT_LIMIT hits: total is then HIT_LIMIT, the
+    # page says "more than", and they come newest first.
     by_relevance: bool = True
+    limit: int = HIT_LIMIT
 
     @property
     def pages(self) -> int:
@@ -114,12 +116,12 @@ def search(
         ranked = backend.ranked(query, words, filters, CHECK_LIMIT, 0)
         texts = SearchDocument.objects.in_bulk(ranked.ids)
         ids = [pk for pk in ranked.ids if contains_all(texts[pk].text, query.needles)]
-        results.total = len(ids)
-        results.by_relevance = ranked.by_relevance
+        results.by_relevance = ranked.by_relevance and len(ids) <= HIT_LIMIT
+        results.total = min(len(ids), HIT_LIMIT)
         ids = ids[offset : offset + page_size]
     else:
         ranked = backend.ranked(query, words, filters, page_size, offset)
-        results.total, ids = ranked.total, ranked.ids
+        results.total, ids = min(ranked.total, HIT_LIMIT), ranked.ids
         results.by_relevance = ranked.by_relevance
     documents = SearchDocument.objects.select_related(
         "article", "owner", "group"
