@@ -147,23 +147,24 @@ class PostgreSQLBackend:
             )
             total = cursor.fetchone()[0]
             by_relevance = total <= HIT_LIMIT
-            # MATERIALIZED: the planner must not walk the primary key backwards
-            # hoping to meet the few matches of a rare word early.
             if by_relevance:
-                columns, order = '"id", "tsv"', "ts_rank(tsv, %s::tsquery) DESC, "
+                # At most HIT_LIMIT rows to score. MATERIALIZED: the planner must not
+                # walk the primary key backwards hoping to meet them early.
+                cursor.execute(
+                    f'WITH hits AS MATERIALIZED (SELECT "id", "tsv" {base}) '
+                    "SELECT id FROM hits ORDER BY ts_rank(tsv, %s::tsquery) DESC, "
+                    "id DESC LIMIT %s OFFSET %s",
+                    [recall, *where_params, rank, limit, offset],
+                )
             else:
-                columns, order = '"id"', ""
-            cursor.execute(
-                f"WITH hits AS MATERIALIZED (SELECT {columns} {base}) "
-                f"SELECT id FROM hits ORDER BY {order}id DESC LIMIT %s OFFSET %s",
-                [
-                    recall,
-                    *where_params,
-                    *([rank] if by_relevance else []),
-                    limit,
-                    offset,
-                ],
-            )
+                # Thousands of hits: walking the primary key backwards meets the
+                # newest ones at once (measured at 100k: the materialised form
+                # rechecked all 35k hits of 治理, 1.1 s).
+                cursor.execute(
+                    f'SELECT "{TABLE}"."id" {base} '
+                    f'ORDER BY "{TABLE}"."id" DESC LIMIT %s OFFSET %s',
+                    [recall, *where_params, limit, offset],
+                )
             ids = [row[0] for row in cursor.fetchall()]
         return Ranked(ids, total, by_relevance)
 
