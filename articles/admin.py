@@ -2,20 +2,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from . import search
 from .forms import ArticleAdminForm, ImportDocumentForm, MergeThemesForm
 from .importer import ImportFailed
-from .models import Article, Paragraph
+from .models import Article, DictionaryTerm, Paragraph
+from .search.keywords import suggest_themes
 from .services import (
     ReanchorResult,
     import_document,
+    index_article,
     merge_themes,
     reanchor_annotations,
+    rebuild_search_index,
 )
 from .validators import validate_theme_name
 
@@ -84,8 +90,33 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     date_hierarchy = "published_on"
     inlines = [ParagraphInline]
-    fields = ["title", "byline", "source", "published_on", "status", "tags"]
+    fields = [
+        "title",
+        "byline",
+        "source",
+        "published_on",
+        "status",
+        "tags",
+        "suggested_themes",
+    ]
+    readonly_fields = ["suggested_themes"]
     change_list_template = "admin/articles/article/change_list.html"
+
+    @admin.display(description=_("suggested themes"))
+    def suggested_themes(self, obj: Article) -> str:
+        """From the article's keywords and the themes already in use."""
+        if not obj.pk:
+            return _("Save the article first.")
+        text = "\n".join([obj.title, *obj.paragraphs.values_list("text", flat=True)])
+        existing = Tag.objects.order_by("name").values_list("name", flat=True)
+        current = set(obj.tags.names())
+        names = [t for t in suggest_themes(text, existing, limit=8) if t not in current]
+        return "、".join(names) or "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Title and paragraphs are saved by now: search and keywords follow them.
+        index_article(form.instance)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_review_count()
@@ -167,6 +198,12 @@ class ParagraphAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "text" in form.changed_data:
             report_reanchoring(request, [reanchor_annotations(obj, old_text)])
+        index_article(obj.article)
+
+    def delete_model(self, request, obj):
+        article = obj.article
+        super().delete_model(request, obj)
+        index_article(article)
 
 
 # --- Themes: taggit tags shared by articles and annotations -------------------------
@@ -235,6 +272,53 @@ class ThemeAdmin(TagAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/articles/merge_themes.html", context)
+
+
+@admin.register(DictionaryTerm)
+class DictionaryTermAdmin(admin.ModelAdmin):
+    """Editors teach the segmenter fixed expressions; the index is rebuilt for them."""
+
+    list_display = ["term", "note", "updated_at"]
+    search_fields = ["term", "note"]
+    fields = ["term", "note"]
+    actions = ["rebuild_index"]
+    change_list_template = "admin/articles/dictionaryterm/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "stale_count": search.stale_count(),
+            "shipped_count": len(search.tokenizer.shipped_terms()),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "rebuild/",
+                self.admin_site.admin_view(self.rebuild_view),
+                name="articles_dictionaryterm_rebuild",
+            ),
+            *super().get_urls(),
+        ]
+
+    def rebuild_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        self.rebuild_index(request, self.get_queryset(request))
+        return redirect("admin:articles_dictionaryterm_changelist")
+
+    @admin.action(description=_("Rebuild the search index with the current dictionary"))
+    def rebuild_index(self, request, queryset):
+        counts = rebuild_search_index()
+        self.message_user(
+            request,
+            _("Search index rebuilt: %(count)d texts segmented again.")
+            % {"count": sum(counts.values())},
+            messages.SUCCESS,
+        )
 
 
 # Study sessions (issue 4) keep their admin in their own module.

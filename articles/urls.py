@@ -86,4 +86,5 @@ urlpatterns = [
     ),
     path("archive/", views.member_archive, name="my_archive"),
     path("archive/<int:pk>/", views.member_archive, name="member_archive"),
+    path("search/", views.search_results, name="search"),
 ]

@@ -1,5 +1,6 @@
 from .annotations import Annotation, ReadingProgress, Reply
 from .materials import Article, Paragraph
+from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
     Attendance,
     Correction,
@@ -13,17 +14,22 @@ from .sessions import (
     StudySession,
 )
 
-__all__ = ["Annotation", "Article", "Paragraph", "ReadingProgress", "Reply"]
 __all__ = [
+    "Annotation",
     "Article",
+    "ArticleKeyword",
     "Attendance",
     "Correction",
+    "DictionaryTerm",
     "DiscussionNote",
     "GroupStudySettings",
     "MakeUpStudy",
     "Observer",
     "Paragraph",
     "PlanItem",
+    "ReadingProgress",
+    "Reply",
+    "SearchDocument",
     "SessionMaterial",
     "StudyPlan",
     "StudySession",

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ..importer import ImportWarning, ParsedArticle, parse_document
 from ..models import Article, Paragraph
+from .search import index_article
 
 
 @dataclass
@@ -40,6 +41,7 @@ def import_document(
             result.skipped.append(parsed_article.title)
             continue
         article = _create_article(parsed_article, status)
+        index_article(article)
         result.created.append(article)
         result.warnings.extend((article.title, w) for w in parsed_article.warnings)
     return result

@@ -24,6 +24,7 @@ from .groups import (
 )
 from .home import home
 from .materials import ArticleListView, article_detail, theme_detail
+from .search import search_results
 from .sessions import (
     make_up_detail,
     make_up_list,
@@ -53,10 +54,6 @@ __all__ = [
     "article_detail",
     "article_handout",
     "article_studied",
-    "my_annotations",
-    "reply_create",
-    "reply_delete",
-    "reply_edit",
     "group_attendance_xlsx",
     "group_dossier_docx",
     "group_plan",
@@ -66,11 +63,16 @@ __all__ = [
     "make_up_list",
     "material_paragraphs",
     "member_archive",
+    "my_annotations",
     "note_create",
     "note_delete",
     "note_edit",
     "note_move",
     "plan_item_delete",
+    "reply_create",
+    "reply_delete",
+    "reply_edit",
+    "search_results",
     "session_attendance",
     "session_create",
     "session_detail",

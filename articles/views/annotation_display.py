@@ -22,6 +22,7 @@ from taggit.models import Tag, TaggedItem
 from accounts.models import StudyGroup
 
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
+from ..search.highlight import match_spans
 
 
 def escape(value) -> str:
@@ -159,7 +160,10 @@ def annotation_labels() -> dict[str, str]:
 
 
 def highlight(
-    text: str, annotations: list[Annotation], refs: dict[int, int] | None = None
+    text: str,
+    annotations: list[Annotation],
+    refs: dict[int, int] | None = None,
+    search_spans: list[tuple[int, int]] = (),
 ) -> SafeString:
     """The paragraph text, escaped, with <mark> around annotated passages.
 
@@ -167,14 +171,16 @@ def highlight(
     to the innermost annotation (the one that started last) and says how many cover
     it. A sweep over start/end points keeps this linear in the number of annotations.
     With ``refs`` (annotation pk → number), a superscript number follows the end of
-    each passage, as footnotes in a printed handout.
+    each passage, as footnotes in a printed handout. ``search_spans`` (from a search
+    result link) are marked as search hits inside or outside the annotation marks.
     """
     starts: dict[int, list[Annotation]] = defaultdict(list)
     ends: dict[int, list[Annotation]] = defaultdict(list)
     for annotation in annotations:
         starts[annotation.start].append(annotation)
         ends[annotation.end].append(annotation)
-    points = sorted({0, len(text), *starts, *ends})
+    hit_points = {point for span in search_spans for point in span}
+    points = sorted({0, len(text), *starts, *ends, *hit_points})
     active: dict[int, Annotation] = {}
     parts: list[str] = []
     for here, following in zip(points, points[1:], strict=False):
@@ -183,6 +189,8 @@ def highlight(
         for annotation in starts.get(here, ()):
             active[annotation.pk] = annotation
         segment = escape(text[here:following])
+        if any(start <= here and following <= end for start, end in search_spans):
+            segment = f'<mark class="search-hit">{segment}</mark>'
         if not active:
             parts.append(segment)
             continue
@@ -220,7 +228,9 @@ class ReaderFilter:
         return True
 
 
-def reader_annotations(request, article: Article, paragraphs: list[Paragraph]) -> dict:
+def reader_annotations(
+    request, article: Article, paragraphs: list[Paragraph], needles=()
+) -> dict:
     """Context for the reader: highlights, counts and threads, per paragraph.
 
     Sets ``highlighted``, ``notes`` (list of annotations, deleted placeholders with
@@ -267,7 +277,9 @@ def reader_annotations(request, article: Article, paragraphs: list[Paragraph]) -
         paragraph.note_count = len(live)
         paragraph.notes_open = chosen.active or any(str(a.pk) == focus for a in notes)
         paragraph.highlighted = highlight(
-            paragraph.text, [a for a in live if not a.detached]
+            paragraph.text,
+            [a for a in live if not a.detached],
+            search_spans=match_spans(paragraph.text, needles),
         )
         total += len(live)
 

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
 from ..reports import paragraph_discussions
@@ -64,7 +65,14 @@ def article_detail(request, pk: int):
             "paragraphs": paragraphs,
             "themes": list(article.tags.all()),
             "char_count": sum(len(p.text) for p in paragraphs),
-            **reader_annotations(request, article, paragraphs),
+            "keywords": list(article.keywords.all()),
+            # Arriving from a search result, the searched words are marked too.
+            **reader_annotations(
+                request,
+                article,
+                paragraphs,
+                needles=search.needles_for(request.GET.get("q", "")),
+            ),
         },
     )
 

@@ -125,8 +125,8 @@ def test_reader_query_count_does_not_grow_with_paragraphs(
 
     # session, user, article, paragraphs, themes; then the annotations layer: visible
     # annotations, their themes, their replies, the member's groups, the studied mark;
-    # and the sessions whose speeches cited each paragraph (one query for all)
-    with django_assert_max_num_queries(11):
+    # the sessions whose speeches cited each paragraph (one query for all); keywords
+    with django_assert_max_num_queries(12):
         response = member_client.get(article.get_absolute_url())
     assert len(response.context["paragraphs"]) == paragraphs
 

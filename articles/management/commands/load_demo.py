@@ -32,7 +32,7 @@ PEOPLE = [
     ("chenjing", "陈静", "区委组织部部长", "nankai", Membership.Role.MEMBER),
     ("liuyang", "刘洋", "区委书记", "xiqing", Membership.Role.LEADER),
 ]
-EDITOR_PERMISSIONS = ["article", "paragraph", "tag", "taggeditem"]
+EDITOR_PERMISSIONS = ["article", "paragraph", "tag", "taggeditem", "dictionaryterm"]
 # Themes for the demo articles, by a word of their title; set only on first import.
 DEMO_THEMES = {
     "基层治理": ["党建引领", "基层治理", "枫桥经验"],

@@ -1,0 +1,153 @@
+"""The registry of searchable kinds.
+
+A kind says (a) how to extract the text of its objects (``sources``: every object,
+for a rebuild) and (b) who may find them (``visible``: a Q over SearchDocument that
+must use only its own columns and ``__in`` subqueries, so that the rule stays the
+one written on the model's QuerySet, e.g. ``Annotation.objects.visible_to(user)``).
+
+Adding annotations, replies and discussion notes (after their models exist)::
+
+    # articles/search/kinds.py (or the area's module, imported at start-up)
+    def annotation_sources(annotations=None):
+        from ..models import Annotation
+        annotations = Annotation.objects.all() if annotations is None else annotations
+        for a in annotations.select_related("paragraph"):
+            yield Source(object_id=a.pk, text=a.body, article_id=a.paragraph.article_id,
+                         paragraph_id=a.paragraph_id, owner_id=a.author_id,
+                         group_id=a.group_id, date=a.created_at.date())
+
+    ANNOTATION = register(Kind(
+        name="annotation", label=_("Annotations"), sources=annotation_sources,
+        # The page's own rule, once: whatever visible_to decides, search obeys.
+        visible=lambda user: Q(object_id__in=Annotation.objects.visible_to(user)
+                               .values("pk")),
+        url=lambda doc: reverse("articles:detail", args=[doc.article_id])
+                        + f"#a-{doc.object_id}"))
+
+    # discussion notes: the same, visible by group membership, e.g.
+    visible=lambda user: Q(group__in=StudyGroup.objects.of_member(user).values("pk"))
+    # (or DiscussionNote.objects.visible_to(user) if issue 4 defines one)
+
+and in the services that write them: ``search.index_objects("annotation",
+annotation_sources(Annotation.objects.filter(pk=a.pk)))`` after create/edit,
+``search.remove_objects("annotation", [pk])`` after delete (or a ForeignKey
+cascade when the row goes with its paragraph/article).
+"""
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to index for one object."""
+
+    object_id: int
+    text: str
+    article_id: int | None = None
+    paragraph_id: int | None = None
+    owner_id: int | None = None
+    group_id: int | None = None
+    date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    # All objects of the kind (for rebuild_search_index), as Sources.
+    sources: Callable[[], Iterable[Source]]
+    # Q over SearchDocument: the rows of this kind the user may find.
+    visible: Callable[[object], Q]
+    # Where a hit links to.
+    url: Callable[[object], str]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def visible_to(user, kinds: Iterable[str] | None = None) -> Q:
+    """Q over SearchDocument of every row the user may find, restricted to kinds."""
+    names = list(KINDS) if kinds is None else [k for k in kinds if k in KINDS]
+    rule = Q(pk__in=[])
+    for name in names:
+        rule |= Q(kind=name) & KINDS[name].visible(user)
+    return rule
+
+
+# Article kinds ----------------------------------------------------------------------
+
+
+def _visible_articles(user) -> Q:
+    from ..models import Article
+
+    # The article pages' own rule: members find published text; staff, who can
+    # open drafts, find them too (marked as drafts in the results).
+    return Q(article__in=Article.objects.visible_to(user).values("pk"))
+
+
+def article_sources(articles=None) -> Iterator[Source]:
+    from ..models import Article
+
+    articles = Article.objects.all() if articles is None else articles
+    for article in articles.order_by("pk").iterator(chunk_size=500):
+        yield title_source(article)
+
+
+def title_source(article) -> Source:
+    return Source(
+        object_id=article.pk,
+        # The byline is part of how members remember an article (南开区委…).
+        text="\n".join(filter(None, [article.title, article.byline])),
+        article_id=article.pk,
+        date=article.published_on,
+    )
+
+
+def paragraph_sources(paragraphs=None) -> Iterator[Source]:
+    from ..models import Paragraph
+
+    paragraphs = Paragraph.objects.all() if paragraphs is None else paragraphs
+    rows = paragraphs.order_by("pk").values_list(
+        "pk", "text", "article_id", "article__published_on"
+    )
+    for pk, text, article_id, published_on in rows.iterator(chunk_size=2000):
+        yield Source(
+            object_id=pk,
+            text=text,
+            article_id=article_id,
+            paragraph_id=pk,
+            date=published_on,
+        )
+
+
+TITLE = register(
+    Kind(
+        name="title",
+        label=_("Titles and bylines"),
+        sources=article_sources,
+        visible=_visible_articles,
+        url=lambda doc: reverse("articles:detail", args=[doc.article_id]),
+    )
+)
+PARAGRAPH = register(
+    Kind(
+        name="paragraph",
+        label=_("Article text"),
+        sources=paragraph_sources,
+        visible=_visible_articles,
+        url=lambda doc: (
+            reverse("articles:detail", args=[doc.article_id]) + f"#p-{doc.paragraph_id}"
+        ),
+    )
+)

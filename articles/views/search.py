@@ -1,0 +1,82 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from taggit.models import Tag
+
+from accounts.models import StudyGroup
+
+from .. import search
+from ..models import Article
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search for"), required=False, max_length=2000)
+    kind = forms.ChoiceField(label=_("Where"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    group = forms.TypedChoiceField(
+        label=_("Study group"), required=False, coerce=int, empty_value=None
+    )
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("To"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Everywhere"))] + [
+            (name, kind.label) for name, kind in search.KINDS.items()
+        ]
+        visible = Article.objects.visible_to(user)
+        self.fields["theme"].choices = [("", _("All themes"))] + list(
+            Tag.objects.filter(article__in=visible)
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+        self.fields["group"].choices = [("", _("All my groups"))] + list(
+            StudyGroup.objects.of_member(user).values_list("pk", "name")
+        )
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.input_type = "date"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise ValidationError(
+                _("The start date is after the end date."), code="date_order"
+            )
+        return cleaned
+
+
+@require_GET
+def search_results(request):
+    form = SearchForm(request.GET or None, user=request.user)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        data = form.cleaned_data
+        results = search.search(
+            request.user,
+            data["q"],
+            kinds=[data["kind"]] if data["kind"] else None,
+            theme=data["theme"] or None,
+            group_id=data["group"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            page=data["page"] or 1,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "articles/search_results.html",
+        {
+            "form": form,
+            "results": results,
+            "q": form.cleaned_data.get("q", "")
+            if form.is_bound and form.is_valid()
+            else "",
+            "page_query": query.urlencode(),
+        },
+    )
