@@ -111,7 +111,7 @@ def test_theme_names_are_checked_before_taggit():
     assert parse_themes("“两个确立”,《实践论》") == ["“两个确立”", "《实践论》"]
     with pytest.raises(ValidationError, match="太长"):
         parse_themes("长" * 21)
-    with pytest.raises(ValidationError, match="只能包含"):
+    with pytest.raises(ValidationError, match="不能包含"):
         parse_themes("a<b")
     with pytest.raises(ValidationError, match="最多 10 个主题"):
         parse_themes("，".join(f"主题{i}" for i in range(11)))
