@@ -347,7 +347,7 @@ def test_admin_rename_validates_the_name(client, staff, paragraph):
         {"name": "<b>枫桥</b>", "slug": tag.slug},
     )
 
-    assert "只能包含文字" in response.content.decode()
+    assert "不能包含" in response.content.decode()
     tag.refresh_from_db()
     assert tag.name == "枫桥经验"
 
