@@ -2,9 +2,9 @@
 
 Surfaces today: article title, byline and source; paragraph text (typed in the admin
 or imported from a file); theme names; the admin's lists and forms; a member's and a
-group's names. After the merge of issues 3/4/5 add: annotation notes and replies,
-discussion notes, session titles, search results (highlighted snippets!) and every
-export (print view, .docx/.xlsx/CSV) to ``SURFACES`` below.
+group's names. The surfaces of issues 3 and 4 (annotations, replies, sessions,
+speeches, the plan and every export) are in test_xss_study.py; after issue 5 add
+search results (highlighted snippets!) and any CSV export.
 """
 
 import re
