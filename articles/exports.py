@@ -229,6 +229,17 @@ def dossier_docx(stats: GroupYear) -> bytes:
     return buffer.getvalue()
 
 
+def _text_not_formulas(sheet) -> None:
+    """openpyxl stores a string starting with "=" as a formula: a member named
+    "=HYPERLINK(…)" would run in the secretary's Excel. This sheet has no formulas
+    of ours, so every such cell is stored as the text it is. (Strings starting with
+    + - @ are already stored as text in .xlsx; only CSV would need more.)"""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def attendance_xlsx(stats: GroupYear) -> bytes:
     """Members as rows, sessions as columns, then each member's figures."""
     records = {
@@ -286,6 +297,7 @@ def attendance_xlsx(stats: GroupYear) -> bytes:
     sheet.cell(row=sheet.max_row, column=len(total)).number_format = "0.0%"
     for cell in sheet[sheet.max_row]:
         cell.font = bold
+    _text_not_formulas(sheet)
     sheet.column_dimensions["A"].width = 14
     for index in range(2, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 12

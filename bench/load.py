@@ -19,12 +19,16 @@ The requests come as from the reverse proxy (X-Forwarded-Proto: https, one
 X-Forwarded-For address per virtual user), so HTTPS redirects, secure cookies, CSRF
 origin checks and django-axes behave as in production.
 
-To add an action (after issues 3/4/5: search, annotate, record attendance), append an
+To add an action (search comes with issue 5: its slot is marked in ACTIONS), append an
 ``Action(name, weight, function)`` to ACTIONS; the function gets the ``VirtualUser``
-and returns the response status (use ``user.get`` / ``user.post``).
+and returns the response status (use ``user.get`` / ``user.post``). A write follows
+its redirect as a browser does, so its status is the page it lands on. Actions with
+``who=RECORD_KEEPERS`` are chosen only by those users (the demo's secretary and
+leader keep their group's record).
 """
 
 import argparse
+import html
 import http.client
 import os
 import random
@@ -46,6 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEMO_PASSWORD = "studyhub-demo"
 DEMO_USERS = ["zhangwei", "zhaoqiang", "liming", "wangfang", "chenjing", "liuyang"]
+# The demo's Nankai leader and secretary: they record attendance.
+RECORD_KEEPERS = frozenset({"zhangwei", "liming"})
 
 
 # --- HTTP client: one keep-alive connection per virtual user -----------------------
@@ -56,6 +62,7 @@ class VirtualUser:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
         self.address = f"10.{number // 250}.{number % 250}.{number % 200 + 1}"
+        self.username = ""
         self.article_urls: list[str] = []
         self.theme_urls: list[str] = []
         self.last_body = ""
@@ -103,6 +110,7 @@ class VirtualUser:
         )
 
     def log_in(self, username: str) -> None:
+        self.username = username
         status = self.get("/accounts/login/")
         assert status == 200, f"login page: {status}"
         status = self.post(
@@ -126,16 +134,86 @@ class Action:
     name: str
     weight: int
     run: Callable[[VirtualUser], int]
+    who: frozenset[str] | None = None  # None: every user
+
+    def fits(self, user: VirtualUser) -> bool:
+        return self.who is None or user.username in self.who
+
+
+ANNOTATE_FORM = re.compile(
+    r'action="(/paragraphs/\d+/annotate/)".*?name="end" value="(\d+)".*?'
+    r'name="quote" value="([^"]*)"',
+    re.S,
+)
+
+
+def annotate(user: VirtualUser) -> int:
+    """Open an article, annotate a paragraph through its form (the page's CSRF
+    token), privately or for the group; land on the reader again."""
+    article = random.choice(user.article_urls)
+    status = user.get(article)
+    forms = ANNOTATE_FORM.findall(user.last_body)
+    if status != 200 or not forms:
+        return status if status != 200 else 0
+    action, end, quote = random.choice(forms)
+    groups = re.findall(r'name="visibility"[^>]*>.*?</select>', user.last_body, re.S)
+    visibility = ""
+    if groups and random.random() < 0.5:
+        values = re.findall(r'value="(\d+)"', groups[0])
+        visibility = values[0] if values else ""
+    status = user.post(
+        action,
+        {
+            "start": "0",
+            "end": end,
+            "quote": html.unescape(quote),
+            "unit": "cp",
+            "note": f"负载测试批注：学思用贯通（{user.number}）",
+            "themes": "负载测试",
+            "visibility": visibility,
+        },
+    )
+    return user.get(article) if status == 302 else status
+
+
+SESSION_LINK = re.compile(r'href="/sessions/(\d+)/"')
+MEMBER_ROW = re.compile(r'name="status-(\d+)"')
+OBSERVERS = re.compile(r'<textarea[^>]*name="observers"[^>]*>(.*?)</textarea>', re.S)
+
+
+def record_attendance(user: VirtualUser) -> int:
+    """A record keeper opens a session's attendance sheet and saves it (with a
+    reason, which an archived record requires); land on the session."""
+    status = user.get("/sessions/")
+    sessions = sorted(set(SESSION_LINK.findall(user.last_body)))
+    if status != 200 or not sessions:
+        return status if status != 200 else 0
+    session = random.choice(sessions)
+    status = user.get(f"/sessions/{session}/attendance/")
+    if status != 200:
+        return status
+    members = sorted(set(MEMBER_ROW.findall(user.last_body)))
+    observers = OBSERVERS.search(user.last_body)
+    fields = {
+        "reason": "负载测试：核对考勤",
+        "observers": html.unescape(observers.group(1)) if observers else "",
+    }
+    for member in members:
+        fields[f"status-{member}"] = random.choice(["present", "present", "late"])
+        fields[f"reason-{member}"] = ""
+    status = user.post(f"/sessions/{session}/attendance/", fields)
+    return user.get(f"/sessions/{session}/") if status == 302 else status
 
 
 ACTIONS = [
     Action("list", 3, lambda user: user.get("/articles/")),
     Action("reader", 5, lambda user: user.get(random.choice(user.article_urls))),
     Action("theme", 1, lambda user: user.get(random.choice(user.theme_urls))),
-    # After the merge of issues 3/4/5, for example:
-    # Action("search", 2, lambda user: user.get("/search/?q=新质生产力")),
-    # Action("annotate", 1, annotate),          # POST a note on a paragraph
-    # Action("attendance", 1, record_attendance),  # a secretary's POST
+    Action("home", 2, lambda user: user.get("/")),
+    Action("annotate", 1, annotate),
+    Action("attendance", 1, record_attendance, who=RECORD_KEEPERS),
+    # SEARCH SLOT (issue 5): Action("search", 2, search), a GET of /search/?q=…
+    # with words from the bundled articles, once the search page exists.
 ]
 
 
@@ -172,7 +250,7 @@ def run_phase(users: list[VirtualUser], seconds: float, choose) -> tuple[Stats, 
     def work(user: VirtualUser) -> None:
         start_line.wait()
         while time.monotonic() < deadline[0]:
-            action = choose()
+            action = choose(user)
             began = time.perf_counter()
             try:
                 status = action.run(user)
@@ -297,9 +375,9 @@ def main() -> None:
         # 1. The ceiling: the trivial view, same concurrency, no session.
         trivial_users = [VirtualUser(port, n) for n in range(options.users)]
         trivial = Action("healthz", 1, lambda user: user.get("/healthz/"))
-        run_phase(trivial_users, 1, lambda: trivial)  # warm-up
+        run_phase(trivial_users, 1, lambda user: trivial)  # warm-up
         trivial_stats, elapsed = run_phase(
-            trivial_users, options.trivial_seconds, lambda: trivial
+            trivial_users, options.trivial_seconds, lambda user: trivial
         )
         trivial_rps = report("trivial /healthz/", trivial_stats, elapsed)
 
@@ -309,8 +387,11 @@ def main() -> None:
         for number, user in enumerate(users):
             user.log_in(DEMO_USERS[number % len(DEMO_USERS)])
         print(f"logins: {len(users)} in {time.perf_counter() - began:.1f} s (Argon2)")
-        weights = [action.weight for action in ACTIONS]
-        choose = lambda: random.choices(ACTIONS, weights)[0]  # noqa: E731
+
+        def choose(user: VirtualUser) -> Action:
+            fitting = [action for action in ACTIONS if action.fits(user)]
+            return random.choices(fitting, [a.weight for a in fitting])[0]
+
         run_phase(users, 1, choose)  # warm-up
         mixed_stats, elapsed = run_phase(users, options.seconds, choose)
         rps = report("mixed member workload", mixed_stats, elapsed)

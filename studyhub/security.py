@@ -7,8 +7,9 @@ private text: log ids and names only. Events so far:
 - ``login_failed`` (username), ``login_succeeded``, ``locked_out`` (username),
 - ``permission_denied`` (a 403: path, method),
 - ``access_denied`` (an access helper's 404 for an object that exists: model, pk),
-- ``record_corrected`` (kept for the study record: model, pk, fields) — to be sent by
-  the services that correct attendance and discussion notes.
+- ``record_corrected`` (a change to an archived study record: model, pk,
+  correction_id, fields) — sent by ``articles.services.sessions`` for every
+  correction of attendance, speeches, materials and the session's own fields.
 """
 
 import json

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Member, StudyGroup
+from studyhub.security import security_event
 
 from ..models import (
     Article,
@@ -73,11 +74,23 @@ def _display(value) -> str:
 def _correct(
     session: StudySession, author: Member, reason: str, changes: list[dict]
 ) -> None:
-    """Keep the history of an archived record; unarchived drafts need none."""
+    """Keep the history of an archived record; unarchived drafts need none.
+
+    A correction is also a security event, sent once the transaction commits (a
+    refused change logs nothing): ids and field labels only, never the reason or
+    the old and new text."""
     if session.is_archived and changes:
-        Correction.objects.create(
+        correction = Correction.objects.create(
             session=session, author=author, reason=reason, changes=changes
         )
+        event = {
+            "user_id": author.pk,
+            "model": StudySession._meta.label,
+            "pk": session.pk,
+            "correction_id": correction.pk,
+            "fields": [change["field"] for change in changes],
+        }
+        transaction.on_commit(lambda: security_event("record_corrected", **event))
 
 
 def _check_times(starts_at, ends_at) -> None:

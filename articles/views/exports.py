@@ -164,19 +164,30 @@ def _grouped(article: Article, annotations: list[Annotation]):
     ]
 
 
+# Markdown renderers pass raw HTML through and turn [x](javascript:…) into links:
+# user text is backslash-escaped (CommonMark) where it could open a tag, an
+# autolink or a link, so it renders as the text that was typed.
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "<": "\\<", "[": "\\[", "]": "\\]"})
+
+
+def _md(text: str) -> str:
+    return str(text).translate(_MD_ESCAPES)
+
+
 def _quoted(text: str, marker: str = "> ") -> str:
-    return "\n".join(marker + line for line in text.splitlines() or [""])
+    return "\n".join(marker + _md(line) for line in text.splitlines() or [""])
 
 
 def annotations_markdown(request, article: Article, annotations) -> str:
     """Markdown for a member's notes app: the article, then each annotated paragraph
     with the quote, the note, the themes and the replies. User text is kept as
-    typed; quotes and notes are block-quoted line by line so a line break in a note
-    cannot end the block."""
+    typed, escaped only where Markdown would read markup (``_md``); quotes and
+    notes are block-quoted line by line so a line break in a note cannot end the
+    block."""
     lines = [
-        f"# {article.title}",
+        f"# {_md(article.title)}",
         "",
-        " · ".join(x for x in [article.byline, article.source] if x),
+        " · ".join(_md(x) for x in [article.byline, article.source] if x),
         "",
         f"<{request.build_absolute_uri(article.get_absolute_url())}>",
         "",
@@ -192,32 +203,35 @@ def annotations_markdown(request, article: Article, annotations) -> str:
         lines += [
             "",
             "## "
-            + (_("Paragraph %(n)d") % {"n": number} if number else paragraph.text),
+            + (_("Paragraph %(n)d") % {"n": number} if number else _md(paragraph.text)),
         ]
         for annotation in notes:
             audience = (
-                annotation.group.name if annotation.group else _("Only me (private)")
+                _md(annotation.group.name)
+                if annotation.group
+                else _("Only me (private)")
             )
             lines += [
                 "",
                 _quoted(annotation.quote),
                 "",
-                f"**{annotation.author.name}** · {audience} · "
+                f"**{_md(annotation.author.name)}** · {audience} · "
                 f"{timezone.localtime(annotation.created_at):%Y-%m-%d %H:%M}",
                 "",
-                annotation.note,
+                _md(annotation.note),
             ]
             if annotation.detached:
                 lines += ["", _("(The original text was changed; quote as written.)")]
             if annotation.themes:
                 lines += [
                     "",
-                    _("Themes: ") + " ".join(f"#{t.name}" for t in annotation.themes),
+                    _("Themes: ")
+                    + " ".join(f"#{_md(t.name)}" for t in annotation.themes),
                 ]
             for reply in annotation.thread:
                 lines += [
                     "",
-                    f"- **{reply.author.name}** "
+                    f"- **{_md(reply.author.name)}** "
                     f"({timezone.localtime(reply.created_at):%Y-%m-%d %H:%M})：",
                     _quoted(reply.text, "  "),
                 ]

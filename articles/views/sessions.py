@@ -137,6 +137,7 @@ def session_create(request, group_pk: int):
         request,
         "articles/sessions/session_form.html",
         {"form": form, "group": group, "session": None},
+        status=400 if form.errors else 200,
     )
 
 
@@ -168,6 +169,7 @@ def session_edit(request, pk: int):
         request,
         "articles/sessions/session_form.html",
         {"form": form, "group": session.group, "session": session},
+        status=400 if form.errors else 200,
     )
 
 

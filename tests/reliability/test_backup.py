@@ -10,21 +10,99 @@ from taggit.models import Tag, TaggedItem
 
 from accounts.models import Member
 from articles.management.commands.backup import row_counts
-from articles.models import Article, Paragraph
+from articles.models import (
+    Annotation,
+    Article,
+    Attendance,
+    GroupStudySettings,
+    Paragraph,
+    StudySession,
+)
+from articles.services import (
+    AttendanceEntry,
+    annotate_paragraph,
+    archive_session,
+    choose_material_paragraphs,
+    mark_article_studied,
+    record_attendance,
+    reply_to_annotation,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# The tables of the study record that must come back: each holds rows before the
+# backup, so a table the backup forgot fails the round trip.
+STUDY_TABLES = [
+    "articles_annotation",
+    "articles_reply",
+    "articles_readingprogress",
+    "articles_studysession",
+    "articles_sessionmaterial",
+    "articles_sessionmaterial_paragraphs",
+    "articles_attendance",
+    "articles_makeupstudy",
+    "articles_observer",
+    "articles_discussionnote",
+    "articles_discussionnote_cited_paragraphs",
+    "articles_correction",
+    "articles_studyplan",
+    "articles_planitem",
+    "articles_planitem_materials",
+    "articles_groupstudysettings",
+    "taggit_taggeditem",
+]
+
+
+def add_study_record() -> None:
+    """What the demo does not hold: annotations with a theme and a reply, a
+    studied mark, chosen paragraphs, thresholds and a correction."""
+    article = Article.objects.get(title__contains="基层治理")
+    paragraph = article.paragraphs.filter(kind="body").first()
+    session = StudySession.objects.filter(attendances__isnull=False).first()
+    secretary = session.recorder or session.host
+    author = session.attendances.first().member
+    annotation = annotate_paragraph(
+        author=author,
+        paragraph=paragraph,
+        start=0,
+        end=4,
+        quote=paragraph.text[:4],
+        note="学习体会：要把基层治理落到实处。",
+        themes=["学习体会"],
+        group=session.group,
+    )
+    reply_to_annotation(annotation, author=secretary, text="赞同。")
+    mark_article_studied(author, article)
+    material = session.sessionmaterial_set.first()
+    choose_material_paragraphs(
+        material, list(material.article.paragraphs.all()[:2]), author=secretary
+    )
+    GroupStudySettings.objects.create(group=session.group, min_attendance_rate=80)
+    archive_session(session)
+    record_attendance(
+        session,
+        [AttendanceEntry(member=author, status=Attendance.Status.LATE)],
+        author=secretary,
+        reason="补正：迟到而非缺席",
+    )
+
+
 def test_round_trip_restores_exactly_the_same_rows(tmp_path):
     call_command("load_demo", verbosity=0)
+    add_study_record()
     before = row_counts(connection)
     assert before["articles_article"] == 4
-    assert before["taggit_taggeditem"] == TaggedItem.objects.count() >= 9
+    assert before["taggit_taggeditem"] == TaggedItem.objects.count() >= 10
+    assert [table for table in STUDY_TABLES if not before[table]] == []
     backup = tmp_path / "studyhub.backup"
     call_command("backup", str(backup), verbosity=0)
     assert backup.stat().st_size > 0
 
-    # Damage after the backup: delete articles and their theme links, add a member.
+    # Damage after the backup: delete the study record, articles and their theme
+    # links, add a member.
+    StudySession.objects.all().delete()
+    Annotation.objects.all().delete()
     Article.objects.filter(title__contains="基层治理").delete()
     TaggedItem.objects.all().delete()
     Tag.objects.create(name="误加的主题")
@@ -37,6 +115,10 @@ def test_round_trip_restores_exactly_the_same_rows(tmp_path):
     assert set(article.tags.names()) == {"党建引领", "基层治理", "枫桥经验"}
     assert Paragraph.objects.filter(article=article).count() == 4
     assert not Member.objects.filter(username="intruder").exists()
+    annotation = Annotation.objects.get(note__startswith="学习体会")
+    assert list(annotation.tags.names()) == ["学习体会"]
+    assert annotation.replies.get().text == "赞同。"
+    assert StudySession.objects.get(corrections__isnull=False).is_archived
 
 
 def test_backup_is_taken_while_the_database_is_in_use(tmp_path):

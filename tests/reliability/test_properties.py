@@ -1,8 +1,10 @@
 """Property-based tests (hypothesis): random and hostile input never raises
 anything but the documented refusal, never gives a 500, never writes half.
 
-After the merge of issue 3, add annotation anchoring (any paragraph edit keeps or
-cleanly detaches an annotation) and the annotation/reply forms to this file.
+Annotations: any paragraph edit keeps, moves onto the same words, or cleanly
+detaches an annotation (articles.anchoring, services.update_paragraph_text); the
+annotation and reply forms take random and hostile posts without a 500, and either
+write exactly one complete row or nothing.
 """
 
 import io
@@ -251,3 +253,227 @@ def test_article_without_text_is_refused():
         parse_document(data.encode(), "column.txt")
     assert caught.value.code == "empty_article"
     assert "在发展新质生产力上勇争先" in caught.value.message
+
+
+# --- annotation anchoring ---------------------------------------------------------
+BASE = "学不厌精，探赜钩深。“学在深处”，是在发展新质生产力上善作善成必须下好的先手棋。"
+chinese = st.text(
+    alphabet=st.sampled_from(list(BASE) + ["𠀀", "\u200b", " ", "\n", "<", ">", "学"]),
+    max_size=60,
+)
+
+
+@st.composite
+def edits(draw):
+    """A paragraph, a passage of it, and an edited text (insert, delete, replace)."""
+    old = draw(st.one_of(st.just(BASE), chinese.filter(bool)))
+    start = draw(st.integers(0, len(old) - 1))
+    end = draw(st.integers(start + 1, len(old)))
+    new = old
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(new)))
+        upto = draw(st.integers(at, min(len(new), at + 8)))
+        new = new[:at] + draw(chinese.map(lambda t: t[:6])) + new[upto:]
+    return old, start, end, new
+
+
+@FAST
+@given(case=edits())
+def test_anchor_is_the_same_words_a_similar_passage_or_none(case):
+    from articles.anchoring import FUZZY_THRESHOLD, _similarity, context_of, find_anchor
+
+    old, start, end, new = case
+    quote = old[start:end]
+    prefix, suffix = context_of(old, start, end)
+    anchor = find_anchor(new, old, quote, start, end, prefix, suffix)
+    if new == old:
+        assert (anchor.start, anchor.end, anchor.how) == (start, end, "position")
+    if anchor is None:
+        return
+    assert 0 <= anchor.start < anchor.end <= len(new)
+    if anchor.how in ("position", "quote"):
+        assert new[anchor.start : anchor.end] == quote
+    else:
+        assert anchor.how == "fuzzy"
+        assert _similarity(new[anchor.start : anchor.end], quote) >= FUZZY_THRESHOLD
+
+
+@FAST
+@given(text=chinese, offset=st.integers(-3, 130))
+def test_utf16_offsets_map_to_code_points_or_are_refused(text, offset):
+    from articles.anchoring import utf16_to_code_points
+
+    try:
+        index = utf16_to_code_points(text, offset)
+    except ValueError:
+        # Refused only when no code point starts at that UTF-16 offset.
+        assert offset not in {
+            len(text[:i].encode("utf-16-le")) // 2 for i in range(len(text) + 1)
+        }
+        return
+    assert len(text[:index].encode("utf-16-le")) // 2 == offset
+
+
+@pytest.mark.django_db
+@WITH_DB
+@given(case=edits())
+def test_paragraph_edit_keeps_or_detaches_every_annotation(member, case):
+    from articles.models import Annotation
+    from articles.services import annotate_paragraph, update_paragraph_text
+
+    from ..factories import ParagraphFactory
+
+    old, start, end, new = case
+    with transaction.atomic():
+        paragraph = ParagraphFactory(text=old)
+        annotate_paragraph(
+            author=member,
+            paragraph=paragraph,
+            start=start,
+            end=end,
+            quote=old[start:end],
+            note="批注",
+        )
+        update_paragraph_text(paragraph, new)
+        [annotation] = Annotation.objects.filter(paragraph=paragraph)
+        if not annotation.detached:
+            assert annotation.quote == new[annotation.start : annotation.end]
+            assert annotation.quote
+        else:
+            # Detached: the passage as it was written, for the reader to see.
+            assert annotation.quote == old[start:end]
+        transaction.set_rollback(True)
+
+
+# --- the annotation and reply forms ---------------------------------------------------
+hostile = st.one_of(
+    st.sampled_from(PIECES),
+    st.text(max_size=60),
+    st.text(min_size=1990, max_size=2100, alphabet="学习"),
+)
+numbers = st.one_of(
+    st.integers(-5, 200).map(str), st.sampled_from(["", "x", "1e3", "٣", "9" * 30])
+)
+
+
+@pytest.mark.django_db
+@WITH_DB
+@given(
+    start=numbers,
+    end=numbers,
+    quote=hostile,
+    note=hostile,
+    themes=hostile,
+    visibility=st.one_of(st.sampled_from(["", "own", "other", "x"]), st.text()),
+    unit=st.sampled_from(["", "cp", "utf16", "bogus"]),
+)
+def test_annotation_form_never_500_and_never_partial(
+    client,
+    member,
+    group,
+    other_group,
+    start,
+    end,
+    quote,
+    note,
+    themes,
+    visibility,
+    unit,
+):
+    from taggit.models import TaggedItem
+
+    from articles.models import Annotation
+
+    from ..factories import ParagraphFactory
+
+    client.force_login(member)
+    choice = {"own": str(group.pk), "other": str(other_group.pk)}.get(
+        visibility, visibility
+    )
+    with transaction.atomic():
+        paragraph = ParagraphFactory()
+        response = client.post(
+            f"/paragraphs/{paragraph.pk}/annotate/",
+            {
+                "start": start,
+                "end": end,
+                "quote": quote,
+                "note": note,
+                "themes": themes,
+                "visibility": choice,
+                "unit": unit,
+            },
+        )
+        annotations = list(Annotation.objects.all())
+        if response.status_code == 302:
+            [annotation] = annotations
+            assert annotation.quote == paragraph.text[annotation.start : annotation.end]
+            assert annotation.group_id in (None, group.pk)
+        else:
+            assert response.status_code == 400
+            assert annotations == []
+            assert TaggedItem.objects.count() == 0
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@WITH_DB
+@given(
+    start=st.integers(0, 12),
+    length=st.integers(1, 8),
+    note=hostile,
+    themes=hostile,
+)
+def test_annotation_of_a_real_passage_with_hostile_text(
+    client, member, group, start, length, note, themes
+):
+    """Valid offsets and quote, hostile note and themes: saved whole or refused."""
+    from articles.models import Annotation
+
+    from ..factories import ParagraphFactory
+
+    client.force_login(member)
+    with transaction.atomic():
+        paragraph = ParagraphFactory()
+        end = start + length
+        response = client.post(
+            f"/paragraphs/{paragraph.pk}/annotate/",
+            {
+                "start": start,
+                "end": end,
+                "quote": paragraph.text[start:end],
+                "note": note,
+                "themes": themes,
+                "visibility": str(group.pk),
+            },
+        )
+        if response.status_code == 302:
+            annotation = Annotation.objects.get()
+            assert annotation.note == note.strip()
+            assert (annotation.start, annotation.end) == (start, end)
+        else:
+            assert response.status_code == 400
+            assert not Annotation.objects.exists()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@WITH_DB
+@given(text=hostile)
+def test_reply_form_never_500_and_never_partial(client, member, group, text):
+    from articles.models import Reply
+
+    from ..factories import AnnotationFactory
+
+    client.force_login(member)
+    with transaction.atomic():
+        annotation = AnnotationFactory(author=member, group=group)
+        response = client.post(f"/annotations/{annotation.pk}/replies/", {"text": text})
+        replies = list(Reply.objects.all())
+        if response.status_code == 302:
+            [reply] = replies
+            assert reply.text and reply.text in text
+        else:
+            assert response.status_code == 400
+            assert replies == []
+        transaction.set_rollback(True)

@@ -7,9 +7,11 @@ what that persona must get: the page, the login redirect, 404, 403, 405...
 Every response to a non-staff persona is also searched for private text it must not
 hold (drafts; other groups' names and people).
 
-After the merge of issues 3/4 add the annotation, reply, study-session, attendance
-and discussion-note URLs here, with private annotations of another member and another
-group's session notes in ``private_texts``.
+The world holds a member's private annotation, a group-shared annotation with a
+reply, a session of each group (attendance, observers, a speech, a make-up item) and
+an annual plan; their texts are in ``private_texts`` of everyone who may not see them.
+Write endpoints are probed with requests that change nothing (refused forms, an
+unknown action) so the order of personas does not matter.
 """
 
 from collections.abc import Callable
@@ -24,9 +26,28 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from articles.models import Article
+from articles.models import (
+    Article,
+    Attendance,
+    Correction,
+    DiscussionNote,
+    GroupStudySettings,
+    MakeUpStudy,
+    Observer,
+    PlanItem,
+    SessionMaterial,
+    StudyPlan,
+    StudySession,
+)
 
-from ..factories import ArticleFactory, ParagraphFactory
+from ..factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    AttendanceFactory,
+    ParagraphFactory,
+    ReplyFactory,
+    StudySessionFactory,
+)
 
 PERSONAS = ["anonymous", "outsider", "member", "secretary", "leader", "staff"]
 GROUP_MEMBERS = ["member", "secretary", "leader"]
@@ -36,6 +57,7 @@ PAGE = "page"  # 200
 LOGIN = "login"  # 302 to our login page, with ?next=
 ADMIN_LOGIN = "admin_login"  # 302 to the admin's login page
 REDIRECT = "redirect"  # 302 anywhere else
+BAD_REQUEST = 400  # a refused (here: empty) form, nothing written
 NOT_FOUND = 404
 FORBIDDEN = 403
 NOT_ALLOWED = 405
@@ -48,6 +70,29 @@ def logged_in(outcome, anonymous=LOGIN, staff=None) -> dict[str, object]:
     if staff is not None:
         expect["staff"] = staff
     return expect
+
+
+def roles(
+    outsider, member, keepers, staff, anonymous=LOGIN, secretary=None
+) -> dict[str, object]:
+    """Per role: ``keepers`` are the secretary and the leader (they keep the
+    group's record), ``member`` a plain member of the group."""
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "member": member,
+        "secretary": keepers if secretary is None else secretary,
+        "leader": keepers,
+        "staff": staff,
+    }
+
+
+# Our group's objects: members read, record keepers (and staff) write, outsiders 404.
+OURS = roles(NOT_FOUND, PAGE, PAGE, PAGE)
+OURS_KEEPERS = roles(NOT_FOUND, FORBIDDEN, PAGE, PAGE)
+# The other group's objects, from our side: its member reads, we get 404.
+THEIRS = roles(PAGE, NOT_FOUND, NOT_FOUND, PAGE)
+THEIRS_KEEPERS = roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, PAGE)
 
 
 def everyone(outcome) -> dict[str, object]:
@@ -71,6 +116,9 @@ class Case:
     expect: dict[str, object]
     label: str = ""
     method: str = "get"
+    # A POST with no data is an unbound form (``request.POST or None``): refused
+    # forms are probed with a payload that fails validation.
+    data: dict | Callable[[SimpleNamespace], dict] | None = None
 
 
 @dataclass
@@ -83,7 +131,11 @@ def at(name, *args):
 
 
 MATRIX: dict[str, list[Case]] = {
-    "home": [Case(at("home"), logged_in(REDIRECT))],
+    # The home page: what to do next (sessions, make-up study, group activity).
+    "home": [
+        Case(at("home"), logged_in(PAGE)),
+        Case(at("home"), logged_in(NOT_ALLOWED), method="post"),
+    ],
     "healthz": [
         Case(at("healthz"), everyone(PAGE)),
         Case(at("healthz"), everyone(NOT_ALLOWED), method="post"),
@@ -120,9 +172,501 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "articles:theme": [
         Case(at("articles:theme", "党建引领"), logged_in(PAGE), "published theme"),
-        # Themes are global names; the page lists only the articles one may read.
-        Case(at("articles:theme", "内部草稿主题"), logged_in(PAGE), "draft-only theme"),
+        # A theme that only hidden things carry is not even hinted at.
+        Case(
+            at("articles:theme", "内部草稿主题"),
+            logged_in(NOT_FOUND, staff=PAGE),
+            "draft-only theme",
+        ),
+        Case(
+            at("articles:theme", lambda d: d.private_theme.slug),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            "carried by a private annotation only",
+        ),
+        Case(
+            at("articles:theme", lambda d: d.shared_theme.slug),
+            roles(NOT_FOUND, PAGE, PAGE, NOT_FOUND),
+            "carried by a group annotation only",
+        ),
         Case(at("articles:theme", "没有这个主题"), logged_in(NOT_FOUND), "missing"),
+    ],
+    # --- annotations, replies, reading progress and exports (issue 3) ---
+    "articles:annotation_create": [
+        Case(
+            at("articles:annotation_create", lambda d: d.paragraph.pk),
+            logged_in(NOT_ALLOWED),
+            "published",
+        ),
+        Case(
+            at("articles:annotation_create", lambda d: d.paragraph.pk),
+            logged_in(BAD_REQUEST),
+            "published, refused form",
+            method="post",
+            data={"note": ""},
+        ),
+        Case(
+            at("articles:annotation_create", lambda d: d.draft_paragraph.pk),
+            logged_in(NOT_FOUND, staff=BAD_REQUEST),
+            "draft, refused form",
+            method="post",
+            data={"note": ""},
+        ),
+    ],
+    "articles:annotation": [
+        Case(
+            at("articles:annotation", lambda d: d.private_annotation.pk),
+            roles(NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND),
+            "private",
+        ),
+        Case(
+            at("articles:annotation", lambda d: d.shared_annotation.pk),
+            roles(NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
+            "shared with our group",
+        ),
+        Case(at("articles:annotation", 999999), logged_in(NOT_FOUND), "missing"),
+        Case(
+            at("articles:annotation", lambda d: d.shared_annotation.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:annotation_edit": [
+        Case(
+            at("articles:annotation_edit", lambda d: d.private_annotation.pk),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            "private",
+        ),
+        Case(
+            at("articles:annotation_edit", lambda d: d.private_annotation.pk),
+            roles(NOT_FOUND, BAD_REQUEST, NOT_FOUND, NOT_FOUND),
+            "private, refused form",
+            method="post",
+            data={"note": ""},
+        ),
+        Case(
+            at("articles:annotation_edit", lambda d: d.shared_annotation.pk),
+            roles(NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, secretary=FORBIDDEN)
+            | {"leader": PAGE},
+            "the leader's, shared",
+        ),
+        # 405 comes before any lookup, so it tells nothing about the object.
+        Case(
+            at("articles:annotation_edit", lambda d: d.shared_annotation.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:annotation_delete": [
+        Case(
+            at("articles:annotation_delete", lambda d: d.private_annotation.pk),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            "private",
+        ),
+        Case(
+            at("articles:annotation_delete", lambda d: d.shared_annotation.pk),
+            roles(NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND) | {"leader": PAGE},
+            "the leader's, shared",
+        ),
+        Case(
+            at("articles:annotation_delete", lambda d: d.shared_annotation.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:reply_create": [
+        Case(
+            at("articles:reply_create", lambda d: d.shared_annotation.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+        Case(
+            at("articles:reply_create", lambda d: d.shared_annotation.pk),
+            roles(NOT_FOUND, BAD_REQUEST, BAD_REQUEST, NOT_FOUND),
+            "shared, refused form",
+            method="post",
+            data={"text": ""},
+        ),
+        Case(
+            at("articles:reply_create", lambda d: d.private_annotation.pk),
+            roles(NOT_FOUND, BAD_REQUEST, NOT_FOUND, NOT_FOUND),
+            "private, refused form",
+            method="post",
+            data={"text": ""},
+        ),
+    ],
+    "articles:reply_edit": [
+        Case(
+            at("articles:reply_edit", lambda d: d.reply.pk),
+            roles(NOT_FOUND, PAGE, FORBIDDEN, NOT_FOUND),
+            "the member's reply",
+        ),
+        Case(
+            at("articles:reply_edit", lambda d: d.reply.pk),
+            roles(NOT_FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND),
+            "refused form",
+            method="post",
+            data={"text": ""},
+        ),
+    ],
+    "articles:reply_delete": [
+        Case(
+            at("articles:reply_delete", lambda d: d.reply.pk),
+            roles(NOT_FOUND, PAGE, FORBIDDEN, NOT_FOUND),
+            "the member's reply",
+        ),
+        Case(
+            at("articles:reply_delete", lambda d: d.reply.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:article_studied": [
+        Case(
+            at("articles:article_studied", lambda d: d.published.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+        Case(
+            at("articles:article_studied", lambda d: d.published.pk),
+            logged_in(REDIRECT),
+            "published",
+            method="post",
+        ),
+        Case(
+            at("articles:article_studied", lambda d: d.draft.pk),
+            logged_in(NOT_FOUND, staff=REDIRECT),
+            "draft",
+            method="post",
+        ),
+    ],
+    **{
+        name: [
+            Case(at(name, lambda d: d.published.pk), logged_in(PAGE), "published"),
+            Case(
+                at(name, lambda d: d.draft.pk),
+                logged_in(NOT_FOUND, staff=PAGE),
+                "draft",
+            ),
+            Case(at(name, 999999), logged_in(NOT_FOUND), "missing"),
+            Case(
+                at(name, lambda d: d.published.pk),
+                logged_in(NOT_ALLOWED),
+                method="post",
+            ),
+        ]
+        for name in [
+            "articles:annotations_jsonld",
+            "articles:annotations_markdown",
+            "articles:handout",
+        ]
+    },
+    "articles:my_annotations": [
+        Case(at("articles:my_annotations"), logged_in(PAGE)),
+        Case(at("articles:my_annotations"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    # --- study sessions, attendance, speeches, the group's year (issue 4) ---
+    "articles:session_list": [
+        Case(at("articles:session_list"), logged_in(PAGE)),
+        Case(
+            lambda d: reverse("articles:session_list") + f"?group={d.other_group.pk}",
+            logged_in(PAGE),
+            "filtered by the other group",
+        ),
+        Case(at("articles:session_list"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "articles:session_detail": [
+        Case(at("articles:session_detail", lambda d: d.session.pk), OURS, "ours"),
+        Case(
+            at("articles:session_detail", lambda d: d.their_session.pk),
+            THEIRS,
+            "theirs",
+        ),
+        Case(at("articles:session_detail", 999999), logged_in(NOT_FOUND), "missing"),
+        Case(
+            at("articles:session_detail", lambda d: d.session.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    **{
+        name: [
+            Case(at(name, lambda d: d.session.pk), OURS_KEEPERS, "ours"),
+            Case(at(name, lambda d: d.their_session.pk), THEIRS_KEEPERS, "theirs"),
+            Case(
+                at(name, lambda d: d.their_session.pk),
+                THEIRS_KEEPERS | {"staff": BAD_REQUEST},
+                "theirs, refused form",
+                method="post",
+                data=lambda d: {"topic": "", f"status-{d.outsider.pk}": "bogus"},
+            ),
+            Case(
+                at(name, lambda d: d.session.pk),
+                logged_in(NOT_ALLOWED),
+                method="put",
+            ),
+        ]
+        for name in ["articles:session_edit", "articles:session_attendance"]
+    },
+    "articles:session_status": [
+        Case(
+            at("articles:session_status", lambda d: d.session.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+        Case(
+            at("articles:session_status", lambda d: d.session.pk),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+            "ours, unknown action",
+            method="post",
+        ),
+        Case(
+            at("articles:session_status", lambda d: d.their_session.pk),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            "theirs, unknown action",
+            method="post",
+        ),
+    ],
+    "articles:material_paragraphs": [
+        Case(
+            at(
+                "articles:material_paragraphs",
+                lambda d: d.session.pk,
+                lambda d: d.published.pk,
+            ),
+            OURS_KEEPERS,
+            "ours",
+        ),
+        Case(
+            at(
+                "articles:material_paragraphs",
+                lambda d: d.their_session.pk,
+                lambda d: d.published.pk,
+            ),
+            THEIRS_KEEPERS,
+            "theirs",
+        ),
+        Case(
+            at(
+                "articles:material_paragraphs",
+                lambda d: d.session.pk,
+                lambda d: d.draft.pk,
+            ),
+            roles(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+            "not a material of the session",
+        ),
+        Case(
+            at(
+                "articles:material_paragraphs",
+                lambda d: d.session.pk,
+                lambda d: d.published.pk,
+            ),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    **{
+        name: [
+            Case(at(name, lambda d: d.session.pk), OURS, "ours"),
+            Case(at(name, lambda d: d.their_session.pk), THEIRS, "theirs"),
+            Case(
+                at(name, lambda d: d.session.pk),
+                logged_in(NOT_ALLOWED),
+                method="post",
+            ),
+        ]
+        for name in ["articles:sign_in_sheet", "articles:session_docx"]
+    },
+    "articles:note_create": [
+        Case(at("articles:note_create", lambda d: d.session.pk), OURS, "ours"),
+        # Their record is archived: a member may no longer draft, and is sent back.
+        Case(
+            at("articles:note_create", lambda d: d.their_session.pk),
+            THEIRS | {"outsider": REDIRECT},
+            "theirs, archived",
+        ),
+        Case(
+            at("articles:note_create", lambda d: d.their_session.pk),
+            roles(REDIRECT, NOT_FOUND, NOT_FOUND, BAD_REQUEST),
+            "theirs (archived), refused form",
+            method="post",
+            data={"content": ""},
+        ),
+        Case(
+            at("articles:note_create", lambda d: d.session.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:note_edit": [
+        Case(
+            at("articles:note_edit", lambda d: d.note.pk),
+            OURS_KEEPERS,
+            "a final speech of the member",
+        ),
+        Case(
+            at("articles:note_edit", lambda d: d.their_note.pk),
+            THEIRS_KEEPERS,
+            "theirs",
+        ),
+        Case(
+            at("articles:note_edit", lambda d: d.their_note.pk),
+            THEIRS_KEEPERS | {"staff": BAD_REQUEST},
+            "theirs, refused form",
+            method="post",
+            data={"content": ""},
+        ),
+    ],
+    "articles:note_delete": [
+        Case(at("articles:note_delete", lambda d: d.note.pk), logged_in(NOT_ALLOWED)),
+        Case(
+            at("articles:note_delete", lambda d: d.their_note.pk),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            "theirs",
+            method="post",
+        ),
+    ],
+    "articles:note_move": [
+        Case(at("articles:note_move", lambda d: d.note.pk), logged_in(NOT_ALLOWED)),
+        Case(
+            at("articles:note_move", lambda d: d.note.pk),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+            "ours",
+            method="post",
+        ),
+        Case(
+            at("articles:note_move", lambda d: d.their_note.pk),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            "theirs",
+            method="post",
+        ),
+    ],
+    "articles:make_up_list": [
+        Case(at("articles:make_up_list"), logged_in(PAGE)),
+        Case(at("articles:make_up_list"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "articles:make_up_detail": [
+        Case(
+            at("articles:make_up_detail", lambda d: d.make_up.pk),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            "the member's",
+        ),
+        Case(
+            at("articles:make_up_detail", lambda d: d.their_make_up.pk),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+            "the outsider's",
+        ),
+        Case(
+            at("articles:make_up_detail", lambda d: d.make_up.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:session_create": [
+        Case(at("articles:session_create", lambda d: d.group.pk), OURS_KEEPERS),
+        Case(
+            at("articles:session_create", lambda d: d.other_group.pk),
+            THEIRS_KEEPERS,
+            "the other group",
+        ),
+        Case(
+            at("articles:session_create", 999999),
+            logged_in(NOT_FOUND),
+            "missing",
+        ),
+        Case(
+            at("articles:session_create", lambda d: d.group.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:group_statistics": [
+        Case(at("articles:group_statistics", lambda d: d.group.pk), OURS, "ours"),
+        Case(
+            at("articles:group_statistics", lambda d: d.other_group.pk),
+            THEIRS,
+            "theirs",
+        ),
+        Case(
+            at("articles:group_statistics", lambda d: d.group.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:group_plan": [
+        Case(at("articles:group_plan", lambda d: d.group.pk), OURS, "ours"),
+        Case(at("articles:group_plan", lambda d: d.other_group.pk), THEIRS, "theirs"),
+        Case(
+            at("articles:group_plan", lambda d: d.group.pk),
+            roles(NOT_FOUND, FORBIDDEN, BAD_REQUEST, BAD_REQUEST),
+            "ours, refused form",
+            method="post",
+            data={"topic": ""},
+        ),
+    ],
+    "articles:plan_item_delete": [
+        Case(
+            at("articles:plan_item_delete", lambda d: d.group.pk, lambda d: d.item.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+        Case(
+            at("articles:plan_item_delete", lambda d: d.other_group.pk, 999999),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            "theirs, no such item",
+            method="post",
+        ),
+        Case(
+            at(
+                "articles:plan_item_delete",
+                lambda d: d.other_group.pk,
+                lambda d: d.item.pk,
+            ),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            "our item under their group's id",
+            method="post",
+        ),
+    ],
+    "articles:group_attendance_xlsx": [
+        Case(
+            at("articles:group_attendance_xlsx", lambda d: d.group.pk, 2025),
+            OURS,
+            "ours",
+        ),
+        Case(
+            at("articles:group_attendance_xlsx", lambda d: d.other_group.pk, 2025),
+            THEIRS,
+            "theirs",
+        ),
+    ],
+    "articles:group_dossier_docx": [
+        Case(
+            at("articles:group_dossier_docx", lambda d: d.group.pk, 2025),
+            OURS_KEEPERS,
+            "ours",
+        ),
+        Case(
+            at("articles:group_dossier_docx", lambda d: d.other_group.pk, 2025),
+            THEIRS_KEEPERS,
+            "theirs",
+        ),
+    ],
+    "articles:my_archive": [
+        Case(at("articles:my_archive"), logged_in(PAGE)),
+        Case(at("articles:my_archive"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "articles:member_archive": [
+        Case(
+            at("articles:member_archive", lambda d: d.member.pk),
+            roles(NOT_FOUND, PAGE, PAGE, PAGE),
+            "the member's",
+        ),
+        Case(
+            at("articles:member_archive", lambda d: d.leader.pk),
+            roles(NOT_FOUND, NOT_FOUND, PAGE, PAGE),
+            "the leader's",
+        ),
+        Case(
+            at("articles:member_archive", lambda d: d.outsider.pk),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, PAGE),
+            "the outsider's",
+        ),
+        Case(at("articles:member_archive", 999999), logged_in(NOT_FOUND), "missing"),
     ],
     # --- admin site views (model views are covered by ADMIN_MODEL_VIEWS below) ---
     "admin:index": [Case(at("admin:index"), admin_site())],
@@ -183,6 +727,10 @@ ADMIN_STAFF_EXCEPTIONS = {
     ("axes.accessattempt", "add"): FORBIDDEN,
     ("axes.accesslog", "add"): FORBIDDEN,
     ("axes.accessfailurelog", "add"): FORBIDDEN,
+    # Corrections are written by the services only, never by hand.
+    ("articles.correction", "add"): FORBIDDEN,
+    # An archived record is never deleted (their_session is archived).
+    ("articles.studysession", "delete"): FORBIDDEN,
 }
 # One object per registered model, for the views that take an id. A newly
 # registered model fails the coverage test until it gets one here.
@@ -196,6 +744,11 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "accounts.studygroup": lambda d: d.other_group,
     "articles.article": lambda d: d.draft,
     "articles.paragraph": lambda d: d.draft_paragraph,
+    "articles.studysession": lambda d: d.their_session,
+    "articles.studyplan": lambda d: d.plan,
+    "articles.groupstudysettings": lambda d: d.study_settings,
+    "articles.makeupstudy": lambda d: d.make_up,
+    "articles.correction": lambda d: d.correction,
 }
 
 
@@ -299,14 +852,134 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
             username="member", ip_address="10.0.0.9", locked_out=False
         ),
     )
+    paragraph = published.paragraphs.get()
+    data.paragraph = paragraph
+    # Issue 3: a member's private annotation; the leader's, shared with the group,
+    # with the member's reply.
+    data.private_annotation = AnnotationFactory(
+        author=member, paragraph=paragraph, note="王成员的私人批注：这一段要再读三遍"
+    )
+    data.private_annotation.tags.add("王成员私人主题")
+    data.private_theme = data.private_annotation.tags.get()
+    data.shared_annotation = AnnotationFactory(
+        author=leader,
+        paragraph=paragraph,
+        group=group,
+        note="张组长分享给本组的批注：请对照检查",
+    )
+    data.shared_annotation.tags.add("本组分享主题")
+    data.shared_theme = data.shared_annotation.tags.get()
+    data.reply = ReplyFactory(
+        annotation=data.shared_annotation,
+        author=member,
+        text="王成员的回复：已对照检查，提出三条措施",
+    )
+    # Issue 4: a session of each group with attendance, a speech, observers, a
+    # make-up item; our group's plan and thresholds; a correction of theirs.
+    data.session = StudySessionFactory(
+        group=group,
+        topic="南开区委中心组第三次集体学习",
+        place="南开区委第二会议室",
+        summary="南开会议要点：围绕基层治理交流体会",
+        host=leader,
+        recorder=secretary,
+    )
+    SessionMaterial.objects.create(session=data.session, article=published)
+    AttendanceFactory(session=data.session, member=leader)
+    AttendanceFactory(session=data.session, member=secretary)
+    leave = AttendanceFactory(
+        session=data.session,
+        member=member,
+        status=Attendance.Status.ON_LEAVE,
+        leave_reason="南开请假事由：外出调研",
+    )
+    data.make_up = MakeUpStudy.objects.create(attendance=leave)
+    Observer.objects.create(session=data.session, name="南开列席人", unit="区纪委")
+    data.note = DiscussionNote.objects.create(
+        session=data.session,
+        speaker=member,
+        content="王成员发言：结合南开实际谈体会",
+        status=DiscussionNote.Status.FINAL,
+    )
+    data.plan = StudyPlan.objects.create(group=group, year=2025)
+    data.item = PlanItem.objects.create(
+        plan=data.plan, month=3, topic="南开年度计划专题：枫桥经验"
+    )
+    data.study_settings = GroupStudySettings.objects.create(group=group)
+
+    data.their_session = StudySessionFactory(
+        group=other_group,
+        topic="西青区委中心组专题研讨",
+        place="西青区委三楼会议室",
+        summary="西青会议要点：调研成果交流",
+        status=StudySession.Status.ARCHIVED,
+    )
+    SessionMaterial.objects.create(session=data.their_session, article=published)
+    absent = AttendanceFactory(
+        session=data.their_session,
+        member=outsider,
+        status=Attendance.Status.ABSENT,
+    )
+    data.their_make_up = MakeUpStudy.objects.create(attendance=absent)
+    Observer.objects.create(
+        session=data.their_session, name="西青列席人", unit="西青区委办"
+    )
+    data.their_note = DiscussionNote.objects.create(
+        session=data.their_session,
+        speaker=outsider,
+        content="赵外组发言：西青调研情况汇报",
+        status=DiscussionNote.Status.FINAL,
+    )
+    data.correction = Correction.objects.create(
+        session=data.their_session,
+        author=staff,
+        reason="西青更正理由：补记列席人",
+        changes=[{"field": "列席人员", "old": "—", "new": "西青列席人"}],
+    )
+
     drafts = [draft.title, draft_paragraph.text]
-    ours = [group.name, group.description, "张组长", "李秘书", "王成员"]
-    theirs = [other_group.name, other_group.description, "赵外组"]
+    ours = [
+        group.name,
+        group.description,
+        "张组长",
+        "李秘书",
+        "王成员",
+        data.session.topic,
+        data.session.place,
+        data.session.summary,
+        leave.leave_reason,
+        "南开列席人",
+        data.note.content,
+        data.item.topic,
+        data.shared_annotation.note,
+        data.reply.text,
+        "本组分享主题",
+    ]
+    theirs = [
+        other_group.name,
+        other_group.description,
+        "赵外组",
+        data.their_session.topic,
+        data.their_session.place,
+        data.their_session.summary,
+        "西青列席人",
+        data.their_note.content,
+        data.correction.reason,
+    ]
+    # Private notes stay private from everyone, staff included.
+    private = [data.private_annotation.note, "王成员私人主题"]
+    shared = [data.shared_annotation.note, data.reply.text, "本组分享主题"]
+    # Theme names are one shared vocabulary that staff curate (merge, rename) in
+    # the admin's theme list; the notes and replies stay hidden from staff.
+    staff_private = [data.private_annotation.note, *shared[:2]]
     data.private_texts = {
-        "anonymous": drafts + ours + theirs,
-        "outsider": drafts + ours,
-        **{persona: drafts + theirs for persona in GROUP_MEMBERS},
-        "staff": [],
+        "anonymous": drafts + ours + theirs + private,
+        "outsider": drafts + ours + private,
+        "member": drafts + theirs,
+        "secretary": drafts + theirs + private,
+        "leader": drafts + theirs + private,
+        # Staff read every group's record in the admin, never members' annotations.
+        "staff": staff_private,
     }
     return data
 
@@ -344,7 +1017,8 @@ def test_permission_matrix(key, world):
         url = case.url(world)
         for persona in PERSONAS:
             client = client_for(persona, world)
-            response = getattr(client, case.method)(url)
+            data = case.data(world) if callable(case.data) else case.data
+            response = getattr(client, case.method)(url, data)
             problem = check(response, case.expect[persona], url)
             if problem:
                 problems.append(f"{persona} {case.method.upper()} {problem}")

@@ -76,3 +76,76 @@ def test_a_record_is_one_json_line_even_with_a_newline_in_the_username():
     assert entry["username"].startswith("admin\n")
     assert entry["level"] == "WARNING"
     assert entry["time"].endswith("+00:00")
+
+
+def _archived_session(group, leader, secretary, member):
+    from articles.services import AttendanceEntry, archive_session, record_attendance
+
+    from ..articles.sessions_support import make_session
+
+    session = make_session(group, host=leader, recorder=secretary)
+    record_attendance(
+        session,
+        [
+            AttendanceEntry(member=leader, status="present"),
+            AttendanceEntry(member=secretary, status="present"),
+            AttendanceEntry(member=member, status="absent"),
+        ],
+        author=secretary,
+    )
+    return archive_session(session)
+
+
+def test_correcting_an_archived_record_is_logged(
+    client,
+    group,
+    leader,
+    secretary,
+    member,
+    security_log,
+    django_capture_on_commit_callbacks,
+):
+    from ..articles.sessions_support import attendance_post
+
+    session = _archived_session(group, leader, secretary, member)
+    client.force_login(secretary)
+    url = reverse("articles:session_attendance", args=[session.pk])
+    rows = {leader: "present", secretary: "present", member: ("on_leave", "出差")}
+
+    # Refused (no reason): nothing written, nothing logged.
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(url, attendance_post(rows))
+    assert refused.status_code == 400
+    assert events(security_log, "record_corrected") == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, attendance_post(rows, reason="补交了请假条"))
+    assert response.status_code == 302
+    [event] = events(security_log, "record_corrected")
+    correction = session.corrections.get()
+    assert event == {
+        "user_id": secretary.pk,
+        "model": "articles.StudySession",
+        "pk": session.pk,
+        "correction_id": correction.pk,
+        "fields": [change["field"] for change in correction.changes],
+    }
+    assert len(event["fields"]) == 1 and member.name in event["fields"][0]
+    # The reason and the old/new values stay in the database, not in the log.
+    assert "补交了请假条" not in security_log.text
+    assert "出差" not in security_log.text
+
+
+def test_changes_before_archiving_are_not_corrections(
+    group, leader, secretary, member, security_log, django_capture_on_commit_callbacks
+):
+    from articles.services import AttendanceEntry, record_attendance
+
+    from ..articles.sessions_support import make_session
+
+    session = make_session(group, host=leader, recorder=secretary)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_attendance(
+            session, [AttendanceEntry(member=member, status="late")], author=secretary
+        )
+    assert events(security_log, "record_corrected") == []

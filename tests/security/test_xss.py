@@ -2,9 +2,9 @@
 
 Surfaces today: article title, byline and source; paragraph text (typed in the admin
 or imported from a file); theme names; the admin's lists and forms; a member's and a
-group's names. After the merge of issues 3/4/5 add: annotation notes and replies,
-discussion notes, session titles, search results (highlighted snippets!) and every
-export (print view, .docx/.xlsx/CSV) to ``SURFACES`` below.
+group's names. The surfaces of issues 3 and 4 (annotations, replies, sessions,
+speeches, the plan and every export) are in test_xss_study.py; after issue 5 add
+search results (highlighted snippets!) and any CSV export.
 """
 
 import re
@@ -135,6 +135,41 @@ def test_no_template_marks_text_safe():
         if re.search(r"\|\s*safe\b|autoescape\s+off|\bsafeseq\b", text):
             offenders.append(str(path.relative_to(root)))
     for path in [*root.glob("articles/**/*.py"), *root.glob("accounts/**/*.py")]:
-        if "mark_safe(" in path.read_text(encoding="utf-8"):
-            offenders.append(str(path.relative_to(root)))
+        relative = str(path.relative_to(root))
+        allowed = AUDITED_MARK_SAFE.get(relative, set())
+        for function in functions_calling_mark_safe(path.read_text(encoding="utf-8")):
+            if function not in allowed:
+                offenders.append(f"{relative}: {function}")
     assert offenders == []
+
+
+# The only functions allowed to call mark_safe, each audited: they build HTML in
+# Python for speed (the reader renders every annotation of an article; see the
+# module's docstring), and every piece of user text they insert goes through
+# ``escape`` — tested by test_xss_study.py with hostile notes, quotes, replies,
+# themes, names and titles. A new caller fails here until it is audited too.
+AUDITED_MARK_SAFE = {
+    "articles/views/annotation_display.py": {"highlight", "annotation_html"},
+}
+
+
+def functions_calling_mark_safe(source: str) -> list[str]:
+    """The names of the functions whose body calls mark_safe (``<module>`` for a
+    call outside any function)."""
+    import ast
+
+    found = []
+
+    def visit(node, owner):
+        for child in ast.iter_child_nodes(node):
+            inner = owner
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                inner = child.name
+            if isinstance(child, ast.Call):
+                name = getattr(child.func, "id", getattr(child.func, "attr", ""))
+                if name == "mark_safe":
+                    found.append(owner)
+            visit(child, inner)
+
+    visit(ast.parse(source), "<module>")
+    return found
