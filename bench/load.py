@@ -19,7 +19,7 @@ The requests come as from the reverse proxy (X-Forwarded-Proto: https, one
 X-Forwarded-For address per virtual user), so HTTPS redirects, secure cookies, CSRF
 origin checks and django-axes behave as in production.
 
-To add an action (search comes with issue 5: its slot is marked in ACTIONS), append an
+To add an action, append an
 ``Action(name, weight, function)`` to ACTIONS; the function gets the ``VirtualUser``
 and returns the response status (use ``user.get`` / ``user.post``). A write follows
 its redirect as a browser does, so its status is the page it lands on. Actions with
@@ -176,6 +176,21 @@ def annotate(user: VirtualUser) -> int:
     return user.get(article) if status == 302 else status
 
 
+# Words members look for in the bundled articles: terms, phrases, a two-word query.
+SEARCH_WORDS = [
+    "新质生产力",
+    "枫桥经验",
+    "善作善成",
+    "区委",
+    "基层治理 党建引领",
+    "人民",
+]
+
+
+def search_query() -> str:
+    return urlencode({"q": random.choice(SEARCH_WORDS)})
+
+
 SESSION_LINK = re.compile(r'href="/sessions/(\d+)/"')
 MEMBER_ROW = re.compile(r'name="status-(\d+)"')
 OBSERVERS = re.compile(r'<textarea[^>]*name="observers"[^>]*>(.*?)</textarea>', re.S)
@@ -212,8 +227,7 @@ ACTIONS = [
     Action("home", 2, lambda user: user.get("/")),
     Action("annotate", 1, annotate),
     Action("attendance", 1, record_attendance, who=RECORD_KEEPERS),
-    # SEARCH SLOT (issue 5): Action("search", 2, search), a GET of /search/?q=…
-    # with words from the bundled articles, once the search page exists.
+    Action("search", 2, lambda user: user.get(f"/search/?{search_query()}")),
 ]
 
 

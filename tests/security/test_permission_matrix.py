@@ -17,6 +17,7 @@ unknown action) so the order of personas does not matter.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -27,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from articles.models import (
+    DictionaryTerm,
     Article,
     Attendance,
     Correction,
@@ -130,7 +132,32 @@ def at(name, *args):
     return lambda d: reverse(name, args=[a(d) if callable(a) else a for a in args])
 
 
+def search_for(words: str):
+    return lambda d: f"{reverse('articles:search')}?{urlencode({'q': words})}"
+
+
 MATRIX: dict[str, list[Case]] = {
+    # Search: a page for everyone logged in; what it finds follows the pages'
+    # visibility, so searching for words of hidden texts must not show them (the
+    # private_texts check below reads every response).
+    "articles:search": [
+        Case(search_for("新质生产力"), logged_in(PAGE)),
+        Case(search_for("私人批注"), logged_in(PAGE), "a private annotation"),
+        Case(search_for("分享给本组"), logged_in(PAGE), "a group annotation"),
+        Case(search_for("对照检查"), logged_in(PAGE), "a reply"),
+        Case(search_for("内部草稿"), logged_in(PAGE), "a draft article"),
+        Case(search_for("西青"), logged_in(PAGE), "another group's record"),
+        Case(search_for("新质生产力"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "admin:articles_dictionaryterm_rebuild": [
+        # Rebuilding the index is a POST (it rewrites every indexed text).
+        Case(at("admin:articles_dictionaryterm_rebuild"), staff_only(NOT_ALLOWED)),
+        Case(
+            at("admin:articles_dictionaryterm_rebuild"),
+            staff_only(REDIRECT),
+            method="post",
+        ),
+    ],
     # The home page: what to do next (sessions, make-up study, group activity).
     "home": [
         Case(at("home"), logged_in(PAGE)),
@@ -749,6 +776,7 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.groupstudysettings": lambda d: d.study_settings,
     "articles.makeupstudy": lambda d: d.make_up,
     "articles.correction": lambda d: d.correction,
+    "articles.dictionaryterm": lambda d: d.term,
 }
 
 
@@ -972,6 +1000,7 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
     # Theme names are one shared vocabulary that staff curate (merge, rename) in
     # the admin's theme list; the notes and replies stay hidden from staff.
     staff_private = [data.private_annotation.note, *shared[:2]]
+    data.term = DictionaryTerm.objects.create(term="学习型党组织", note="测试词条")
     data.private_texts = {
         "anonymous": drafts + ours + theirs + private,
         "outsider": drafts + ours + private,
