@@ -26,13 +26,10 @@ from .models import (
     Reply,
     StudySession,
 )
+from .models.sessions import RECORD_KEEPER_ROLES
 
 # The roles that keep a group's record (see accounts.Membership.leads).
-KEEPER_ROLES = [
-    Membership.Role.LEADER,
-    Membership.Role.DEPUTY,
-    Membership.Role.SECRETARY,
-]
+KEEPER_ROLES = RECORD_KEEPER_ROLES
 
 
 def get_visible_or_404(visible: QuerySet, user, request=None, **lookup) -> Model:
@@ -136,6 +133,14 @@ def get_note_for(user, pk: int, write: bool = False) -> DiscussionNote:
     if write and not can_edit_note(user, note):
         raise PermissionDenied
     return note
+
+
+def get_readable_note_for(user, pk: int, request=None) -> DiscussionNote:
+    """A speech as the record page shows it to ``user`` (drafts to their drafter,
+    speaker and the record keepers only); 404 otherwise."""
+    return get_visible_or_404(
+        DiscussionNote.objects.visible_to(user), user, request, pk=pk
+    )
 
 
 def get_make_up_for(user, pk: int) -> MakeUpStudy:

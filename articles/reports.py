@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
 from accounts.models import Member, Membership, StudyGroup
@@ -87,12 +87,9 @@ def notes_prefetch(viewer=None, keeps_record: bool = True) -> Prefetch:
         "cited_paragraphs"
     )
     if not keeps_record:
-        # Drafts are private to whoever drafted them until the secretary finalises.
-        notes = notes.filter(
-            Q(status=DiscussionNote.Status.FINAL)
-            | Q(drafted_by=viewer)
-            | Q(speaker=viewer)
-        )
+        # Drafts are private to whoever drafted them until the secretary finalises
+        # (the one rule, shared with search: DiscussionNote.objects.visible_to).
+        notes = notes.visible_to(viewer)
     return Prefetch("notes", queryset=notes, to_attr="note_rows")
 
 

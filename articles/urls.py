@@ -55,6 +55,7 @@ urlpatterns = [
     path("sessions/<int:pk>/sign-in/", views.sign_in_sheet, name="sign_in_sheet"),
     path("sessions/<int:pk>/record.docx", views.session_docx, name="session_docx"),
     path("sessions/<int:pk>/speeches/new/", views.note_create, name="note_create"),
+    path("speeches/<int:pk>/", views.note_in_record, name="note_in_record"),
     path("speeches/<int:pk>/edit/", views.note_edit, name="note_edit"),
     path("speeches/<int:pk>/delete/", views.note_delete, name="note_delete"),
     path("speeches/<int:pk>/move/", views.note_move, name="note_move"),

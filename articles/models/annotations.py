@@ -141,6 +141,10 @@ class ReplyQuerySet(models.QuerySet):
         """Exactly those who see the annotation see its replies."""
         return self.filter(annotation__in=Annotation.objects.visible_to(user))
 
+    def live(self) -> "ReplyQuerySet":
+        """Not deleted: a deleted reply keeps only its place in the thread."""
+        return self.filter(deleted_at__isnull=True)
+
 
 class Reply(models.Model):
     annotation = models.ForeignKey(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import StudyGroup
+from accounts.models import Membership, StudyGroup
 
 from .materials import Article, Paragraph
 
@@ -369,6 +369,40 @@ class MakeUpStudy(models.Model):
         return self.done_at is not None
 
 
+# The roles that keep a group's record (see accounts.Membership.leads).
+RECORD_KEEPER_ROLES = [
+    Membership.Role.LEADER,
+    Membership.Role.DEPUTY,
+    Membership.Role.SECRETARY,
+]
+
+
+class DiscussionNoteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DiscussionNoteQuerySet":
+        """The speeches of sessions the user sees, as the record page shows them.
+
+        Final speeches are read by everyone who sees the session. A draft is private
+        to whoever drafted it and its speaker until the secretary finalises it; those
+        who keep the group's record (leaders, deputies, the secretary; staff) see
+        every draft of their groups.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        sessions = StudySession.objects.visible_to(user).values("pk")
+        if user.is_staff:
+            return self.filter(session__in=sessions)
+        kept = Membership.objects.filter(
+            member=user, role__in=RECORD_KEEPER_ROLES
+        ).values("group_id")
+        return self.filter(
+            Q(status=DiscussionNote.Status.FINAL)
+            | Q(drafted_by=user)
+            | Q(speaker=user)
+            | Q(session__group__in=kept),
+            session__in=sessions,
+        )
+
+
 class DiscussionNote(models.Model):
     class Kind(models.TextChoices):
         KEYNOTE = "keynote", _("keynote speech")
@@ -424,6 +458,8 @@ class DiscussionNote(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = DiscussionNoteQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("speech")
         verbose_name_plural = _("speeches")
@@ -441,6 +477,10 @@ class DiscussionNote(models.Model):
     @property
     def speaker_label(self) -> str:
         return self.speaker.name if self.speaker_id else self.speaker_name
+
+    @property
+    def anchor(self) -> str:
+        return f"n-{self.pk}"
 
 
 class Correction(models.Model):

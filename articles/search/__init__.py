@@ -27,6 +27,9 @@ from .query import ParsedQuery, parse_query
 from .text import normalize
 from .tokenizer import get_segmenter, preload
 
+# Registers the study kinds (annotations, replies, speeches) after the article ones.
+from . import study_kinds  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "KINDS",
     "Hit",

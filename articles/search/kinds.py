@@ -32,6 +32,9 @@ and in the services that write them: ``search.index_objects("annotation",
 annotation_sources(Annotation.objects.filter(pk=a.pk)))`` after create/edit,
 ``search.remove_objects("annotation", [pk])`` after delete (or a ForeignKey
 cascade when the row goes with its paragraph/article).
+
+The study kinds ("annotation", "reply", "note") are registered this way in
+``study_kinds.py``, imported by the package at start-up.
 """
 
 import datetime

@@ -19,6 +19,14 @@ from accounts.models import Membership, StudyGroup
 from ..anchoring import context_of, find_anchor
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
 from ..models.annotations import NOTE_MAX_LENGTH, REPLY_MAX_LENGTH
+from ..search import index_objects
+from ..search.study_kinds import (
+    ANNOTATION,
+    annotation_sources,
+    index_annotation,
+    index_reply,
+    remove_annotation,
+)
 from ..validators import validate_theme_name
 
 THEMES_PER_ANNOTATION = 10
@@ -129,6 +137,7 @@ def annotate_paragraph(
     )
     if names:
         annotation.tags.set(names)
+    index_annotation(annotation)
     return annotation
 
 
@@ -150,6 +159,9 @@ def edit_annotation(
     annotation.group = group
     annotation.save(update_fields=["note", "group", "updated_at"])
     annotation.tags.set(names, clear=True)
+    # A change of sharing is obeyed by search at once (its rule is the reader's);
+    # re-indexing keeps the note's text and the group filter column current.
+    index_annotation(annotation)
     return annotation
 
 
@@ -162,8 +174,11 @@ def delete_annotation(annotation: Annotation, *, by) -> None:
         annotation.note = ""
         annotation.save(update_fields=["deleted_at", "note", "updated_at"])
         annotation.tags.clear()
+        index_annotation(annotation)
     else:
+        pk = annotation.pk
         annotation.delete()
+        remove_annotation(pk)
 
 
 def _clean_reply(text: str) -> str:
@@ -179,32 +194,39 @@ def _clean_reply(text: str) -> str:
     return text
 
 
+@transaction.atomic
 def reply_to_annotation(annotation: Annotation, *, author, text: str) -> Reply:
     """Add a reply. The caller has checked that ``author`` sees the annotation."""
     if annotation.is_deleted:
         raise ValidationError(
             _("This annotation was deleted; it takes no new replies."), code="deleted"
         )
-    return Reply.objects.create(
+    reply = Reply.objects.create(
         annotation=annotation, author=author, text=_clean_reply(text)
     )
+    index_reply(reply)
+    return reply
 
 
+@transaction.atomic
 def edit_reply(reply: Reply, *, editor, text: str) -> Reply:
     _check_author(reply, editor)
     if reply.is_deleted:
         raise ValidationError(_("This reply was deleted."), code="deleted")
     reply.text = _clean_reply(text)
     reply.save(update_fields=["text", "updated_at"])
+    index_reply(reply)
     return reply
 
 
+@transaction.atomic
 def delete_reply(reply: Reply, *, by) -> None:
     """Soft delete: the thread keeps its order and shows where a reply was."""
     _check_author(reply, by)
     reply.deleted_at = timezone.now()
     reply.text = ""
     reply.save(update_fields=["deleted_at", "text", "updated_at"])
+    index_reply(reply)
 
 
 def mark_article_studied(member, article: Article) -> ReadingProgress:
@@ -263,6 +285,8 @@ def reanchor_annotations(paragraph: Paragraph, old_text: str) -> ReanchorResult:
             update_fields=["start", "end", "quote", "prefix", "suffix", "detached"]
         )
         (result.kept if anchor.how == "position" else result.moved).append(annotation)
+    # The quotes followed the text: so does the index.
+    index_objects(ANNOTATION.name, annotation_sources(paragraph.annotations.all()))
     return result
 
 

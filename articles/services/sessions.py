@@ -31,6 +31,8 @@ from ..models import (
     StudyPlan,
     StudySession,
 )
+from ..search import remove_objects
+from ..search.study_kinds import NOTE, index_note
 
 # Members who missed the session study its materials afterwards (补学).
 MAKE_UP_STATUSES = (Attendance.Status.ON_LEAVE, Attendance.Status.ABSENT)
@@ -415,6 +417,7 @@ def save_discussion_note(
     note.status = status
     note.save()
     note.cited_paragraphs.set(cited)
+    index_note(note)
     new = f"{note.speaker_label}（{labels[note.kind]}）：{note.content}"
     if old != new:
         _correct(
@@ -433,6 +436,7 @@ def delete_discussion_note(
     session = note.session
     reason = _require_reason(session, reason)
     old = f"{note.speaker_label}（{note.get_kind_display()}）：{note.content}"
+    remove_objects(NOTE.name, [note.pk])
     note.delete()
     _correct(session, author, reason, [{"field": _("speech"), "old": old, "new": "—"}])
 

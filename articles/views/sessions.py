@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from ..access import (
     get_group_for,
     get_make_up_for,
     get_note_for,
+    get_readable_note_for,
     get_session_for,
 )
 from ..models import (
@@ -527,3 +529,11 @@ def material_paragraphs(request, pk: int, article_pk: int):
         },
         status=400 if errors else 200,
     )
+
+
+@require_GET
+def note_in_record(request, pk: int):
+    """A speech found by search: its place in the session record."""
+    note = get_readable_note_for(request.user, pk, request)
+    url = reverse("articles:session_detail", args=[note.session_id])
+    return redirect(f"{url}#{note.anchor}")

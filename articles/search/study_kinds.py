@@ -1,0 +1,212 @@
+"""Searchable kinds of the study domain: annotations, replies and speeches.
+
+Each kind's ``visible`` is the model's own QuerySet rule as a subquery on
+``object_id``, so search never has a second copy of it: whoever the reader shows an
+annotation to finds it, and nobody else finds, counts or sees a snippet of it. The
+``owner``/``group`` columns only serve the result filters; a change of visibility
+(a shared note made private) is obeyed at once even before the services re-index.
+
+The services in ``articles.services.annotations`` and ``articles.services.sessions``
+call ``index_*``/``remove_objects`` inside their own transaction, like
+``index_article`` does for articles: a rolled-back write leaves the index as it was.
+Imported at start-up by ``articles.apps``.
+"""
+
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .index import index_objects
+from .kinds import Kind, Source, register
+
+
+def annotation_sources(annotations=None) -> Iterator[Source]:
+    """The quote and the note, so a member finds an annotation by either."""
+    from ..models import Annotation
+
+    annotations = Annotation.objects.all() if annotations is None else annotations
+    rows = (
+        annotations.live()
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "quote",
+            "note",
+            "paragraph_id",
+            "paragraph__article_id",
+            "author_id",
+            "group_id",
+            "created_at",
+        )
+    )
+    for (
+        pk,
+        quote,
+        note,
+        paragraph_id,
+        article_id,
+        author_id,
+        group_id,
+        created,
+    ) in rows.iterator(chunk_size=1000):
+        yield Source(
+            object_id=pk,
+            text="\n".join(filter(None, [note, quote])),
+            article_id=article_id,
+            paragraph_id=paragraph_id,
+            owner_id=author_id,
+            group_id=group_id,
+            date=timezone.localdate(created),
+        )
+
+
+def reply_sources(replies=None) -> Iterator[Source]:
+    from ..models import Reply
+
+    replies = Reply.objects.all() if replies is None else replies
+    rows = (
+        replies.live()
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "text",
+            "annotation__paragraph_id",
+            "annotation__paragraph__article_id",
+            "author_id",
+            "annotation__group_id",
+            "created_at",
+        )
+    )
+    for (
+        pk,
+        text,
+        paragraph_id,
+        article_id,
+        author_id,
+        group_id,
+        created,
+    ) in rows.iterator(chunk_size=1000):
+        yield Source(
+            object_id=pk,
+            text=text,
+            article_id=article_id,
+            paragraph_id=paragraph_id,
+            owner_id=author_id,
+            group_id=group_id,
+            date=timezone.localdate(created),
+        )
+
+
+def note_sources(notes=None) -> Iterator[Source]:
+    from ..models import DiscussionNote
+
+    notes = DiscussionNote.objects.all() if notes is None else notes
+    rows = notes.order_by("pk").values_list(
+        "pk", "content", "speaker_id", "session__group_id", "session__starts_at"
+    )
+    for pk, content, speaker_id, group_id, starts_at in rows.iterator(chunk_size=1000):
+        yield Source(
+            object_id=pk,
+            text=content,
+            owner_id=speaker_id,
+            group_id=group_id,
+            date=timezone.localdate(starts_at),
+        )
+
+
+def _visible_annotations(user) -> Q:
+    from ..models import Annotation
+
+    return Q(object_id__in=Annotation.objects.visible_to(user).live().values("pk"))
+
+
+def _visible_replies(user) -> Q:
+    from ..models import Reply
+
+    return Q(object_id__in=Reply.objects.visible_to(user).live().values("pk"))
+
+
+def _visible_notes(user) -> Q:
+    from ..models import DiscussionNote
+
+    return Q(object_id__in=DiscussionNote.objects.visible_to(user).values("pk"))
+
+
+def _note_url(doc) -> str:
+    # One query per hit would make the page grow with its hits: the session is
+    # found through the speech by a small redirecting view instead.
+    return reverse("articles:note_in_record", args=[doc.object_id])
+
+
+ANNOTATION = register(
+    Kind(
+        name="annotation",
+        label=_("Annotations"),
+        sources=annotation_sources,
+        visible=_visible_annotations,
+        url=lambda doc: (
+            reverse("articles:detail", args=[doc.article_id])
+            + f"?focus={doc.object_id}#a-{doc.object_id}"
+        ),
+    )
+)
+REPLY = register(
+    Kind(
+        name="reply",
+        label=_("Replies to annotations"),
+        sources=reply_sources,
+        visible=_visible_replies,
+        url=lambda doc: (
+            reverse("articles:detail", args=[doc.article_id]) + f"#r-{doc.object_id}"
+        ),
+    )
+)
+NOTE = register(
+    Kind(
+        name="note",
+        label=_("Speeches at study sessions"),
+        sources=note_sources,
+        visible=_visible_notes,
+        url=_note_url,
+    )
+)
+
+
+def index_annotation(annotation) -> None:
+    """(Re-)index an annotation and its replies (their group column follows it);
+    a deleted one leaves the index."""
+    from ..models import Annotation, Reply
+
+    if annotation.is_deleted:
+        remove_annotation(annotation.pk)
+        return
+    index_objects(
+        ANNOTATION.name, annotation_sources(Annotation.objects.filter(pk=annotation.pk))
+    )
+    index_objects(
+        REPLY.name, reply_sources(Reply.objects.filter(annotation=annotation))
+    )
+
+
+def remove_annotation(pk: int) -> None:
+    from ..models import SearchDocument
+
+    SearchDocument.objects.filter(kind=ANNOTATION.name, object_id=pk).delete()
+
+
+def index_reply(reply) -> None:
+    from ..models import Reply, SearchDocument
+
+    if reply.is_deleted:
+        SearchDocument.objects.filter(kind=REPLY.name, object_id=reply.pk).delete()
+        return
+    index_objects(REPLY.name, reply_sources(Reply.objects.filter(pk=reply.pk)))
+
+
+def index_note(note) -> None:
+    from ..models import DiscussionNote
+
+    index_objects(NOTE.name, note_sources(DiscussionNote.objects.filter(pk=note.pk)))
