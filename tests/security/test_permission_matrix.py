@@ -521,6 +521,22 @@ MATRIX: dict[str, list[Case]] = {
             method="put",
         ),
     ],
+    # A speech's permalink: to its place in the record for whoever may read it.
+    "articles:note_in_record": [
+        Case(
+            at("articles:note_in_record", lambda d: d.note.pk),
+            roles(NOT_FOUND, REDIRECT, REDIRECT, REDIRECT),
+        ),
+        Case(
+            at("articles:note_in_record", lambda d: d.their_note.pk),
+            roles(REDIRECT, NOT_FOUND, NOT_FOUND, REDIRECT),
+        ),
+        Case(
+            at("articles:note_in_record", lambda d: d.note.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
     "articles:note_edit": [
         Case(
             at("articles:note_edit", lambda d: d.note.pk),
