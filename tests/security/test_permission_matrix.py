@@ -28,10 +28,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from articles.models import (
-    DictionaryTerm,
     Article,
     Attendance,
     Correction,
+    DictionaryTerm,
     DiscussionNote,
     GroupStudySettings,
     MakeUpStudy,
