@@ -11,9 +11,11 @@ with the production settings and a temporary SQLite database loaded with the dem
 2. the mixed workload: each virtual user logs in once through the real login form,
    then performs weighted actions (ACTIONS below) until the time is up.
 
-It prints throughput, p50/p95 latency, errors and 5xx per phase, and ends with one line
-``rps=… trivial_rps=… ratio=… errors=… p95_ms=…`` (rps and p95 of the mixed phase;
-errors of both phases). Only loopback traffic; every phase is bounded in time.
+It prints throughput and p50/p95 latency per HTTP request (an annotate action is three
+requests: the page, the POST, the page it lands on), failed actions and 5xx answers per
+phase, and ends with one line ``rps=… trivial_rps=… ratio=… errors=… p95_ms=…`` (rps
+and p95 of the mixed phase; errors: failed actions and 5xx of both phases). Only
+loopback traffic; every phase is bounded in time.
 
 The requests come as from the reverse proxy (X-Forwarded-Proto: https, one
 X-Forwarded-For address per virtual user), so HTTPS redirects, secure cookies, CSRF
@@ -66,6 +68,9 @@ class VirtualUser:
         self.article_urls: list[str] = []
         self.theme_urls: list[str] = []
         self.last_body = ""
+        # (seconds, status) of every HTTP exchange: throughput and latency are counted
+        # per request, as the server sees them (an annotate action is three).
+        self.exchanges: list[tuple[float, int]] = []
 
     def request(self, method: str, path: str, body: str | None = None) -> int:
         headers = {
@@ -80,11 +85,13 @@ class VirtualUser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = f"https://127.0.0.1:{self.port}"
             headers["Referer"] = f"https://127.0.0.1:{self.port}{path}"
+        began = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException):
+            self.exchanges.append((time.perf_counter() - began, 0))
             self.connection.close()
             self.connection = http.client.HTTPConnection(
                 "127.0.0.1", self.port, timeout=60
@@ -94,6 +101,7 @@ class VirtualUser:
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
+        self.exchanges.append((time.perf_counter() - began, response.status))
         self.last_body = data.decode("utf-8", errors="replace")
         return response.status
 
@@ -233,20 +241,27 @@ ACTIONS = [
 
 @dataclass
 class Stats:
+    # One entry per HTTP request.
     latencies: list[float] = field(default_factory=list)
-    errors: int = 0
     server_errors: int = 0
-    by_action: dict[str, int] = field(default_factory=dict)
+    # An action fails when it raises or does not end on a 200 page.
+    errors: int = 0
+    by_action: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, name: str, seconds: float, status: int | None) -> None:
+    def record(
+        self,
+        name: str,
+        seconds: float,
+        status: int | None,
+        exchanges: list[tuple[float, int]],
+    ) -> None:
         with self.lock:
-            self.latencies.append(seconds)
-            self.by_action[name] = self.by_action.get(name, 0) + 1
+            self.latencies.extend(took for took, _ in exchanges)
+            self.server_errors += sum(1 for _, code in exchanges if code >= 500)
+            self.by_action.setdefault(name, []).append(seconds)
             if status is None or status != 200:
                 self.errors += 1
-            if status is not None and status >= 500:
-                self.server_errors += 1
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -265,12 +280,14 @@ def run_phase(users: list[VirtualUser], seconds: float, choose) -> tuple[Stats, 
         start_line.wait()
         while time.monotonic() < deadline[0]:
             action = choose(user)
+            first = len(user.exchanges)
             began = time.perf_counter()
             try:
                 status = action.run(user)
             except (OSError, http.client.HTTPException):
                 status = None
-            stats.record(action.name, time.perf_counter() - began, status)
+            took = time.perf_counter() - began
+            stats.record(action.name, took, status, user.exchanges[first:])
 
     threads = [threading.Thread(target=work, args=(user,)) for user in users]
     for thread in threads:
@@ -294,8 +311,11 @@ def report(title: str, stats: Stats, elapsed: float) -> float:
     )
     if len(stats.by_action) > 1:
         print(
-            "  per action: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(stats.by_action.items()))
+            "  per action (count, p50 ms): "
+            + ", ".join(
+                f"{name} {len(took)} {percentile(took, 0.5) * 1000:.0f}"
+                for name, took in sorted(stats.by_action.items())
+            )
         )
     return rps
 
@@ -339,6 +359,12 @@ def main() -> None:
     parser.add_argument("--trivial-seconds", type=float, default=10)
     parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "2"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "4"))
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated action names: run the mixed phase with these alone "
+        "(to see what one page costs)",
+    )
     options = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="studyhub-bench-"))
@@ -358,7 +384,6 @@ def main() -> None:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(options.workers),
         GUNICORN_THREADS=str(options.threads),
-        DJANGO_CONN_MAX_AGE=os.environ.get("DJANGO_CONN_MAX_AGE", "0"),
     )
     server = None
     log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115
@@ -402,15 +427,20 @@ def main() -> None:
             user.log_in(DEMO_USERS[number % len(DEMO_USERS)])
         print(f"logins: {len(users)} in {time.perf_counter() - began:.1f} s (Argon2)")
 
+        only = set(filter(None, options.only.split(",")))
+        chosen = [action for action in ACTIONS if not only or action.name in only]
+
         def choose(user: VirtualUser) -> Action:
-            fitting = [action for action in ACTIONS if action.fits(user)]
+            fitting = [action for action in chosen if action.fits(user)]
             return random.choices(fitting, [a.weight for a in fitting])[0]
 
         run_phase(users, 1, choose)  # warm-up
         mixed_stats, elapsed = run_phase(users, options.seconds, choose)
         rps = report("mixed member workload", mixed_stats, elapsed)
 
-        errors = trivial_stats.errors + mixed_stats.errors
+        errors = sum(
+            stats.errors + stats.server_errors for stats in (trivial_stats, mixed_stats)
+        )
         ratio = rps / trivial_rps if trivial_rps else 0.0
         p95_ms = percentile(mixed_stats.latencies, 0.95) * 1000
         print(
