@@ -4,8 +4,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from articles.models import (
+    Article,
     Attendance,
     Correction,
     DiscussionNote,
@@ -16,6 +18,7 @@ from articles.models import (
 from articles.services import (
     AttendanceEntry,
     archive_session,
+    create_session,
     record_attendance,
     save_discussion_note,
 )
@@ -331,6 +334,54 @@ def test_secretary_adds_keynote_citing_a_paragraph(
     note = DiscussionNote.objects.get()
     assert (note.speaker, note.kind, note.drafted_by) == (leader, "keynote", secretary)
     assert list(note.cited_paragraphs.all()) == [paragraph]
+
+
+def test_speech_form_groups_cited_paragraphs_by_article(
+    client, secretary, group, leader
+):
+    """Two materials: one fieldset per article, titled by it, body paragraphs
+    numbered from 1 in each, headings marked; ticking one still saves it."""
+    bundled_article()
+    first, second = Article.objects.filter(
+        title__in=[
+            Article.objects.get(title__contains="基层治理").title,
+            Article.objects.get(title__contains="新质生产力").title,
+        ]
+    ).order_by("pk")
+    session = create_session(
+        group,
+        materials=[first, second],
+        topic="两篇材料",
+        starts_at=at(2026, 4, 2, 9),
+        ends_at=at(2026, 4, 2, 11),
+        form=StudySession.Form.SEMINAR,
+    )
+    url = reverse("articles:note_create", args=[session.pk])
+
+    html = _login(client, secretary).get(url).content.decode()
+
+    legends = re.findall(r"<legend>(.*?)</legend>", html)
+    assert legends == [escape(first.title), escape(second.title)]
+    second_group = html.split("<legend>")[2]
+    body = [p for p in second.paragraphs.all() if not p.is_heading]
+    heading = next(p for p in second.paragraphs.all() if p.is_heading)
+    assert f"第1段：{body[0].text[:20]}" in second_group
+    assert f"第2段：{body[1].text[:20]}" in second_group
+    assert f"小标题：{heading.text[:20]}" in second_group
+    assert f'value="{body[1].pk}"' in second_group
+
+    response = client.post(
+        url,
+        {
+            "speaker": leader.pk,
+            "kind": "discussion",
+            "content": "结合第二篇材料谈体会。",
+            "cited_paragraphs": [body[1].pk],
+            "status": "final",
+        },
+    )
+    assert response.status_code == 302
+    assert list(DiscussionNote.objects.get().cited_paragraphs.all()) == [body[1]]
 
 
 def test_member_drafts_own_speech_which_others_do_not_see(
