@@ -241,7 +241,8 @@ def _text_not_formulas(sheet) -> None:
 
 
 def attendance_xlsx(stats: GroupYear) -> bytes:
-    """Members as rows, sessions as columns, then each member's figures."""
+    """Members as rows, sessions as columns, then each member's figures (those of
+    the statistics page: make-ups still open, keynotes, articles studied, rate)."""
     records = {
         (a.session_id, a.member_id): a
         for a in Attendance.objects.filter(
@@ -261,6 +262,9 @@ def attendance_xlsx(stats: GroupYear) -> bytes:
         _("Attended"),
         _("On leave"),
         _("Absent"),
+        _("Open make-ups"),
+        _("Keynote speeches"),
+        _("Articles studied"),
         _("Attendance rate"),
     ]
     sheet.append(header)
@@ -278,6 +282,9 @@ def attendance_xlsx(stats: GroupYear) -> bytes:
             person.attended,
             person.count(Attendance.Status.ON_LEAVE),
             person.count(Attendance.Status.ABSENT),
+            person.open_make_ups,
+            person.keynotes,
+            person.studied,
             None if person.rate is None else person.rate / 100,
         ]
         sheet.append(row)
@@ -291,6 +298,9 @@ def attendance_xlsx(stats: GroupYear) -> bytes:
         stats.attended,
         sum(m.count(Attendance.Status.ON_LEAVE) for m in stats.members),
         sum(m.count(Attendance.Status.ABSENT) for m in stats.members),
+        sum(m.open_make_ups for m in stats.members),
+        stats.keynotes,
+        stats.studied,
         None if stats.rate is None else stats.rate / 100,
     ]
     sheet.append(total)

@@ -7,7 +7,13 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from articles.services import AttendanceEntry, record_attendance, save_discussion_note
+from articles.models import Article
+from articles.services import (
+    AttendanceEntry,
+    mark_article_studied,
+    record_attendance,
+    save_discussion_note,
+)
 
 from .sessions_support import add_members, at, bundled_article, make_session
 
@@ -102,6 +108,12 @@ def test_attendance_xlsx_members_as_rows_sessions_as_columns(
         ],
         author=secretary,
     )
+    # Two articles studied by the leader in 2026, one the year before (not counted).
+    articles = list(Article.objects.order_by("pk")[:3])
+    for article, year in zip(articles, [2026, 2026, 2025], strict=True):
+        progress = mark_article_studied(leader, article)
+        progress.studied_at = at(year, 3, 20)
+        progress.save(update_fields=["studied_at"])
     client.force_login(secretary)
 
     response = client.get(
@@ -112,13 +124,23 @@ def test_attendance_xlsx_members_as_rows_sessions_as_columns(
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][0] == "成员"
     assert rows[0][1].startswith("03-12") and rows[0][2].startswith("04-02")
-    assert rows[0][3:] == ["应到次数", "实到次数", "请假", "缺席", "出勤率"]
+    assert rows[0][3:] == [
+        "应到次数",
+        "实到次数",
+        "请假",
+        "缺席",
+        "待补学",
+        "中心发言",
+        "已学习文章",
+        "出勤率",
+    ]
     by_name = {row[0]: row[1:] for row in rows[1:]}
-    assert by_name["王成员"] == ["请假", "缺席", 2, 0, 1, 1, 0]
-    assert by_name["李秘书"] == ["迟到", "出席", 2, 2, 0, 0, 1]
-    assert by_name["张组长"] == ["出席", "出席", 2, 2, 0, 0, 1]
-    assert by_name["全组合计"][-5:] == [6, 4, 1, 1, pytest.approx(0.667)]
-    assert sheet.cell(row=2, column=8).number_format == "0.0%"
+    # 王成员: on leave once, absent once, both make-ups still open.
+    assert by_name["王成员"] == ["请假", "缺席", 2, 0, 1, 1, 2, 0, 0, 0]
+    assert by_name["李秘书"] == ["迟到", "出席", 2, 2, 0, 0, 0, 0, 0, 1]
+    assert by_name["张组长"] == ["出席", "出席", 2, 2, 0, 0, 0, 1, 2, 1]
+    assert by_name["全组合计"][-8:] == [6, 4, 1, 1, 2, 1, 2, pytest.approx(0.667)]
+    assert sheet.cell(row=2, column=11).number_format == "0.0%"
 
 
 def test_annual_dossier_has_contents_figures_and_every_record(client, secretary, held):
