@@ -71,6 +71,11 @@ urlpatterns = [
     ),
     path("groups/<int:pk>/plan/", views.group_plan, name="group_plan"),
     path(
+        "groups/<int:pk>/plan/items/<int:item_pk>/edit/",
+        views.plan_item_edit,
+        name="plan_item_edit",
+    ),
+    path(
         "groups/<int:pk>/plan/items/<int:item_pk>/delete/",
         views.plan_item_delete,
         name="plan_item_delete",

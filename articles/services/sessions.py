@@ -484,5 +484,20 @@ def add_plan_item(
     return item
 
 
+@transaction.atomic
+def edit_plan_item(
+    item: PlanItem,
+    *,
+    month: int,
+    topic: str,
+    materials: Iterable[Article] = (),
+) -> PlanItem:
+    item.month = month
+    item.topic = topic.strip()
+    item.save(update_fields=["month", "topic"])
+    item.materials.set(list(materials))
+    return item
+
+
 def delete_plan_item(item: PlanItem) -> None:
     item.delete()

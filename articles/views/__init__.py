@@ -21,6 +21,7 @@ from .groups import (
     group_statistics,
     member_archive,
     plan_item_delete,
+    plan_item_edit,
 )
 from .home import home
 from .materials import ArticleListView, article_detail, theme_detail
@@ -71,6 +72,7 @@ __all__ = [
     "note_in_record",
     "note_move",
     "plan_item_delete",
+    "plan_item_edit",
     "reply_create",
     "reply_delete",
     "reply_edit",

@@ -4,7 +4,7 @@ and a member's study archive."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,6 +183,36 @@ def group_plan(request, pk: int):
             "held_count": sum(1 for s in sessions if s.status != "planned"),
             "planned_count": len(items),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def plan_item_edit(request, pk: int, item_pk: int):
+    """A record keeper changes a planned topic's month, wording or materials."""
+    group = get_group_for(request.user, pk, write=True)
+    item = get_object_or_404(
+        PlanItem.objects.select_related("plan"), plan__group=group, pk=item_pk
+    )
+    form = PlanItemForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "month": item.month,
+            "topic": item.topic,
+            "materials": list(item.materials.all()),
+        },
+    )
+    plan_url = reverse("articles:group_plan", args=[group.pk])
+    plan_url = f"{plan_url}?year={item.plan.year}"
+    if request.method == "POST" and form.is_valid():
+        services.edit_plan_item(item, **form.cleaned_data)
+        messages.success(request, _("The planned topic was saved."))
+        return redirect(plan_url)
+    return render(
+        request,
+        "articles/sessions/plan_item_form.html",
+        {"group": group, "item": item, "form": form, "plan_url": plan_url},
         status=400 if form.errors else 200,
     )
 

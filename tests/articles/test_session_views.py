@@ -17,6 +17,7 @@ from articles.models import (
 )
 from articles.services import (
     AttendanceEntry,
+    add_plan_item,
     archive_session,
     create_session,
     record_attendance,
@@ -612,6 +613,49 @@ def test_member_cannot_add_to_the_plan(client, member, group):
 
     assert response.status_code == 403
     assert not PlanItem.objects.exists()
+
+
+def test_secretary_edits_a_planned_topic_in_place(
+    client, secretary, member, group, article
+):
+    item = add_plan_item(group, 2026, month=3, topic="党建引领基层治理")
+    client = _login(client, secretary)
+    edit_url = reverse("articles:plan_item_edit", args=[group.pk, item.pk])
+    plan_html = client.get(
+        reverse("articles:group_plan", args=[group.pk]), {"year": 2026}
+    ).content.decode()
+    assert f'href="{edit_url}"' in plan_html
+
+    form_html = client.get(edit_url).content.decode()
+    assert 'value="党建引领基层治理"' in form_html
+
+    response = client.post(
+        edit_url,
+        {"month": 5, "topic": "  党建引领基层治理现代化 ", "materials": [article.pk]},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?year=2026")
+    item.refresh_from_db()
+    assert (item.month, item.topic) == (5, "党建引领基层治理现代化")
+    assert list(item.materials.all()) == [article]
+    assert PlanItem.objects.count() == 1
+
+
+def test_plan_topic_edit_refuses_empty_topic_and_member(
+    client, secretary, member, group
+):
+    item = add_plan_item(group, 2026, month=3, topic="党建引领基层治理")
+    edit_url = reverse("articles:plan_item_edit", args=[group.pk, item.pk])
+
+    refused = _login(client, secretary).post(edit_url, {"month": 7, "topic": " "})
+    forbidden = _login(client, member).post(edit_url, {"month": 7, "topic": "越权"})
+
+    assert refused.status_code == 400
+    assert "这个字段是必填项" in refused.content.decode()
+    assert forbidden.status_code == 403
+    item.refresh_from_db()
+    assert (item.month, item.topic) == (3, "党建引领基层治理")
 
 
 def test_member_archive_shows_attendance_leaves_and_speeches(

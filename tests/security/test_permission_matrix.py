@@ -643,6 +643,29 @@ MATRIX: dict[str, list[Case]] = {
             data={"topic": ""},
         ),
     ],
+    "articles:plan_item_edit": [
+        Case(
+            at("articles:plan_item_edit", lambda d: d.group.pk, lambda d: d.item.pk),
+            OURS_KEEPERS,
+            "ours",
+        ),
+        Case(
+            at("articles:plan_item_edit", lambda d: d.group.pk, lambda d: d.item.pk),
+            roles(NOT_FOUND, FORBIDDEN, BAD_REQUEST, BAD_REQUEST),
+            "ours, refused form",
+            method="post",
+            data={"topic": ""},
+        ),
+        Case(
+            at(
+                "articles:plan_item_edit",
+                lambda d: d.other_group.pk,
+                lambda d: d.item.pk,
+            ),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+            "our item under their group's id",
+        ),
+    ],
     "articles:plan_item_delete": [
         Case(
             at("articles:plan_item_delete", lambda d: d.group.pk, lambda d: d.item.pk),
