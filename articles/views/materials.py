@@ -1,4 +1,5 @@
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -21,16 +22,29 @@ class ArticleListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
+        user = self.request.user
+        # Annotations the member may read on each article (the reader's count), a
+        # subquery of the same rule: where the group is discussing.
+        annotation_count = (
+            Annotation.objects.visible_to(user)
+            .live()
+            .filter(paragraph__article=OuterRef("pk"))
+            .order_by()
+            .values("paragraph__article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         articles = (
-            Article.objects.visible_to(self.request.user)
+            Article.objects.visible_to(user)
             .with_length()
             .prefetch_related("tags")
             .annotate(
                 studied=Exists(
-                    ReadingProgress.objects.of_member(self.request.user).filter(
+                    ReadingProgress.objects.of_member(user).filter(
                         article=OuterRef("pk")
                     )
-                )
+                ),
+                annotation_count=Coalesce(Subquery(annotation_count), 0),
             )
         )
         self.theme = None

@@ -2,10 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 
-from ..factories import ArticleFactory, ParagraphFactory
+from ..factories import AnnotationFactory, ArticleFactory, ParagraphFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,31 @@ def test_list_shows_published_articles_with_byline_source_and_length(member_clie
     assert article.source in html
     assert "8 字" in html
     assert reverse("articles:theme", args=[article.tags.get().slug]) in html
+
+
+def test_list_counts_only_annotations_the_member_may_read(
+    member_client, member, leader, group, outsider, other_group
+):
+    """Own private and the group's shared notes count; a colleague's private note,
+    another group's shared note and a deleted note do not."""
+    discussed = ParagraphFactory(article=ArticleFactory(title="有讨论的文章"))
+    quiet = ArticleFactory(title="没有批注的文章")
+    AnnotationFactory(paragraph=discussed, author=member, group=None)
+    AnnotationFactory(paragraph=discussed, author=leader, group=group)
+    AnnotationFactory(paragraph=discussed, author=leader, group=group)
+    AnnotationFactory(paragraph=discussed, author=leader, group=None)
+    AnnotationFactory(paragraph=discussed, author=outsider, group=other_group)
+    gone = AnnotationFactory(paragraph=discussed, author=member, group=group)
+    gone.deleted_at = timezone.now()
+    gone.save()
+
+    response = member_client.get(reverse("articles:list"))
+
+    cards = {a.title: a.annotation_count for a in response.context["articles"]}
+    assert cards == {"有讨论的文章": 3, quiet.title: 0}
+    html = response.content.decode()
+    assert html.count("条批注") == 1
+    assert "3 条批注" in html
 
 
 def test_member_never_sees_drafts(member_client):
