@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import Member
 from articles.importer import MAX_IMPORT_BYTES, ImportFailed
-from articles.models import Article, Paragraph
+from articles.models import Annotation, Article, Paragraph, Reply
 from articles.services import import_document
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +179,30 @@ def test_admin_upload_refuses_members(member_client):
     response = member_client.get(reverse("admin:articles_article_import"))
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_demo_members_have_annotated_the_column_visible_by_the_rule():
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    people = {m.username: m for m in Member.objects.all()}
+
+    def quotes_for(username):
+        return set(
+            Annotation.objects.visible_to(people[username]).values_list(
+                "quote", flat=True
+            )
+        )
+
+    assert Annotation.objects.count() == 5  # the second run added nothing
+    assert Reply.objects.count() == 3
+    private = "以文化人、以文惠民、以文润城、以文兴业"
+    assert private in quotes_for("wangfang")
+    assert private not in quotes_for("zhaoqiang")
+    assert len(quotes_for("zhaoqiang")) == 4
+    assert quotes_for("liuyang") == set()  # the other district's group
+    for annotation in Annotation.objects.all():
+        paragraph = annotation.paragraph
+        assert paragraph.text[annotation.start : annotation.end] == annotation.quote
 
 
 def test_demo_loader_is_idempotent():

@@ -14,6 +14,7 @@ from accounts.models import Member, Membership, StudyGroup
 from articles.models import Article
 from articles.services import import_document
 
+from ._demo_annotations import load_demo_annotations
 from ._demo_sessions import load_demo_sessions
 
 SEED = Path(__file__).resolve().parents[2] / "demo" / "tianjin_column.txt"
@@ -44,6 +45,14 @@ DEMO_THEMES = {
 
 class Command(BaseCommand):
     help = "Import the bundled study materials and create the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-annotations",
+            action="store_true",
+            help="Skip the demo members' annotations (materials, accounts and "
+            "sessions only).",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -78,14 +87,17 @@ class Command(BaseCommand):
         editor.groups.add(editors)
         accounts.append(("editor", "内容编辑", "后台管理（staff）", "—"))
 
-        sessions = load_demo_sessions(
-            groups["nankai"], [p[0] for p in PEOPLE if p[3] == "nankai"]
-        )
+        nankai = [p[0] for p in PEOPLE if p[3] == "nankai"]
+        sessions = load_demo_sessions(groups["nankai"], nankai)
+        annotations = 0
+        if not options["no_annotations"]:
+            annotations = load_demo_annotations(groups["nankai"], nankai)
         self.stdout.write(
             f"Study materials: {len(result.created)} imported, "
             f"{len(result.skipped)} already present."
         )
         self.stdout.write(f"Study sessions: {sessions} created.")
+        self.stdout.write(f"Annotations: {annotations} created.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, name, role, group in accounts:
             self.stdout.write(f"  {username:<10} {name:<6} {role:<12} {group}")
