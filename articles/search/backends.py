@@ -164,28 +164,23 @@ class PostgreSQLBackend:
         exact_params = [*literals, *where_params]
         found = f"FROM {TABLE} WHERE {self.RECALL} @@ %s::tsquery AND {exact_where}"
         found_params = [recall, *exact_params]
+        score, score_params = (
+            ('ts_rank("words_tsv", %s::tsquery)', [rank]) if rank else ("0", [])
+        )
         with connection.cursor() as cursor:
+            # Up to HIT_LIMIT + 1 hits found through the index, counted and scored in
+            # one pass; the page is only used when they are all there is.
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 {found} LIMIT %s) AS found",
-                [*found_params, HIT_LIMIT + 1],
+                f'WITH hits AS MATERIALIZED (SELECT "id", {score} AS score {found} '
+                "LIMIT %s) SELECT (SELECT count(*) FROM hits), "
+                "(SELECT array_agg(id ORDER BY score DESC, id DESC) FROM (SELECT * "
+                "FROM hits ORDER BY score DESC, id DESC LIMIT %s OFFSET %s) AS page)",
+                [*score_params, *found_params, HIT_LIMIT + 1, limit, offset],
             )
-            total = cursor.fetchone()[0]
+            total, page = cursor.fetchone()
             by_relevance = total <= HIT_LIMIT
-            if by_relevance and rank:
-                # At most HIT_LIMIT rows to score, found through the index.
-                cursor.execute(
-                    "WITH hits AS MATERIALIZED ("
-                    f'SELECT "id", ts_rank("words_tsv", %s::tsquery) AS rank {found}) '
-                    "SELECT id FROM hits ORDER BY rank DESC, id DESC "
-                    "LIMIT %s OFFSET %s",
-                    [rank, *found_params, limit, offset],
-                )
-            elif by_relevance:
-                cursor.execute(
-                    f'SELECT "id" {found} ORDER BY "id" DESC LIMIT %s OFFSET %s',
-                    [*found_params, limit, offset],
-                )
-            else:
+            ids = page or []
+            if not by_relevance:
                 # Thousands of hits: walking the primary key backwards meets the
                 # newest ones at once, and the check on ``runs`` is exact on its own.
                 # (With the index condition the planner, which underestimates how
@@ -195,7 +190,7 @@ class PostgreSQLBackend:
                     'ORDER BY "id" DESC LIMIT %s OFFSET %s',
                     [*exact_params, limit, offset],
                 )
-            ids = [row[0] for row in cursor.fetchall()]
+                ids = [row[0] for row in cursor.fetchall()]
         return Ranked(ids, total, by_relevance)
 
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
