@@ -5,6 +5,11 @@
     .venv/bin/python bench/search.py --pg postgres://postgres@127.0.0.1:5432/x
                                                      # also PostgreSQL (the database
                                                      # "x_bench" is created and dropped)
+    .venv/bin/python bench/search.py --sizes 100000 --pg URL --keep
+    .venv/bin/python bench/search.py --sizes 100000 --pg URL --reuse --no-sqlite
+                                                     # keep "x_bench", then time it
+                                                     # again without rebuilding (new
+                                                     # migrations are applied to it)
 
 Corpora are synthesised deterministically from the bundled column: each paragraph is
 2-8 of its sentences (shuffled) plus 4-10 rare words from jieba's dictionary, so the
@@ -127,8 +132,10 @@ def index_size_mb() -> float:
             )
         else:
             cursor.execute(
-                "SELECT pg_relation_size('articles_searchdocument_tsv_gin') "
-                "+ (SELECT sum(pg_column_size(tsv)) FROM articles_searchdocument)"
+                # The GIN index and the two columns kept for it (migration 0004).
+                "SELECT pg_relation_size('articles_searchdocument_recall_gin') "
+                "+ (SELECT sum(pg_column_size(runs) + pg_column_size(words_tsv)) "
+                "FROM articles_searchdocument)"
             )
         return (cursor.fetchone()[0] or 0) / 1e6
 
@@ -168,13 +175,32 @@ def all_hit_ids(member, query) -> set[int]:
     )
 
 
-def run(size: int, reps: int, sentences, vocabulary, label: str) -> dict:
+def reusable(size: int):
+    """The bench member when the database already holds an index of ``size``
+    paragraphs built by an earlier run, else None."""
+    from accounts.models import Member
+    from articles.models import Paragraph, SearchDocument
+
+    if (
+        Paragraph.objects.count() == size
+        and SearchDocument.objects.filter(kind="paragraph").count() == size
+    ):
+        return Member.objects.filter(username="bench").first()
+    return None
+
+
+def run(
+    size: int, reps: int, sentences, vocabulary, label: str, reuse: bool = False
+) -> dict:
     from django.db import connection
 
     from articles import search
 
-    paragraphs = synthesise(size, sentences, vocabulary)
-    build_s, member = build(paragraphs)
+    member = reusable(size) if reuse else None
+    if member is not None:
+        build_s = float("nan")
+    else:
+        build_s, member = build(synthesise(size, sentences, vocabulary))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -233,23 +259,42 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL URL; '<its name>_bench' is used")
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--reps", type=int, default=0, help="repetitions per query")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL bench database"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the kept PostgreSQL bench database as it is when it holds an index "
+        "of the (single) size asked for; build_s is then nan",
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.reuse and len(sizes) != 1:
+        parser.error("--reuse needs a single size")
 
     if args.database:  # one backend, in a child process
         setup_django(args.database)
-        measure(sizes, args.reps, args.database.split(":")[0])
+        measure(sizes, args.reps, args.database.split(":")[0], args.reuse)
         return
-    workdir = Path(tempfile.mkdtemp(prefix="studyhub-bench-"))
-    setup_django(f"sqlite:///{workdir / 'bench.sqlite3'}")
-    results = measure(sizes, args.reps, "sqlite")
+    results = []
+    if not args.no_sqlite:
+        workdir = Path(tempfile.mkdtemp(prefix="studyhub-bench-"))
+        setup_django(f"sqlite:///{workdir / 'bench.sqlite3'}")
+        results = measure(sizes, args.reps, "sqlite")
     if args.pg:
-        url = _recreate_pg(args.pg)
+        url = _bench_names(args.pg)[2] if args.reuse else _recreate_pg(args.pg)
         command = [sys.executable, __file__, "--database", url, "--sizes", args.sizes]
         if args.reps:
             command += ["--reps", str(args.reps)]
+        if args.reuse:
+            command.append("--reuse")
         subprocess.run(command, check=True)
-        _drop_pg(args.pg)
+        if not (args.keep or args.reuse):
+            _drop_pg(args.pg)
+    if not results:
+        return
     largest = max(results, key=lambda r: r["paragraphs"])
     print(
         f"paragraphs={largest['paragraphs']} p50_ms={largest['p50_ms']:.2f} "
@@ -258,7 +303,7 @@ def main() -> None:
     )
 
 
-def measure(sizes: list[int], reps: int, label: str) -> list[dict]:
+def measure(sizes: list[int], reps: int, label: str, reuse: bool = False) -> list[dict]:
     from django.core.management import call_command
 
     from articles.search import preload
@@ -268,7 +313,14 @@ def measure(sizes: list[int], reps: int, label: str) -> list[dict]:
     sentences = seed_sentences()
     vocabulary = rare_words(random.Random(5), 400)
     return [
-        run(size, reps or (20 if size <= 10_000 else 8), sentences, vocabulary, label)
+        run(
+            size,
+            reps or (20 if size <= 10_000 else 8),
+            sentences,
+            vocabulary,
+            label,
+            reuse,
+        )
         for size in sizes
     ]
 

@@ -17,9 +17,10 @@ class SearchDocument(models.Model):
     ``text`` is the original (highlighted in results); ``words`` the jieba tokens
     (ranking) and ``grams`` the character n-grams (recall) of its normalised form. The
     full-text index over them is created per database by the migration (SQLite FTS5
-    table ``articles_searchdocument_fts``; PostgreSQL column ``tsv`` with a GIN index)
-    and follows this table by triggers. ``article``, ``paragraph``, ``owner`` and
-    ``group`` are what kinds' visibility rules and the result filters use.
+    table ``articles_searchdocument_fts``; PostgreSQL: a GIN index over the tokens and
+    the columns ``runs`` and ``words_tsv``, see migration 0004) and follows this table
+    by triggers. ``article``, ``paragraph``, ``owner`` and ``group`` are what kinds'
+    visibility rules and the result filters use.
     """
 
     kind = models.CharField(_("kind"), max_length=20)

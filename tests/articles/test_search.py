@@ -260,6 +260,41 @@ def test_whole_word_matches_rank_above_pieces_of_other_words(db, member):
     assert [h.document.object_id for h in hits[:2]] == [whole.pk, inside.pk]
 
 
+def test_pieces_of_a_needle_apart_are_not_a_hit(db, member):
+    # Every character pair of 枫桥经验 occurs, none in sequence: the index finds the
+    # row, the exact check must drop it.
+    from tests.factories import ArticleFactory, ParagraphFactory
+
+    article = ArticleFactory(title="测试分散")
+    ParagraphFactory(article=article, text="枫桥在北，桥经年久，经验不足。")
+    whole = ParagraphFactory(article=article, text="坚持和发展新时代枫桥经验。")
+    across = ParagraphFactory(article=article, text="先富带后富，共同富裕。")
+    index_article(article)
+    assert {h.document.object_id for h in search.search(member, "枫桥经验").hits} == {
+        whole.pk
+    }
+    # A needle over punctuation: its runs must end and start runs of the text.
+    assert {h.document.object_id for h in search.search(member, "后富，共同").hits} == {
+        across.pk
+    }
+    assert search.search(member, "带后，富共").total == 0
+    assert search.search(member, "富，共同富").total == 1
+
+
+def test_a_needle_deep_in_a_long_text_is_found(db, member):
+    # Past the 16,383 positions a tsvector can hold, and after more than 256
+    # occurrences of the same pair.
+    from tests.factories import ArticleFactory, ParagraphFactory
+
+    article = ArticleFactory(title="测试长文")
+    long = ParagraphFactory(article=article, text="学习" * 9000 + "枫桥经验是法宝。")
+    index_article(article)
+    for query in ["枫桥经验", "是法宝", "习学习学", "宝"]:
+        assert {h.document.object_id for h in search.search(member, query).hits} == {
+            long.pk
+        }, query
+
+
 def test_snippet_marks_the_original_text_and_escapes_it(db, member):
     from tests.factories import ArticleFactory, ParagraphFactory
 
