@@ -66,6 +66,12 @@ class SQLiteBackend:
         quoted = '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
         return f"{column} : {quoted}{' *' if prefix else ''}"
 
+    def recall(self, query: ParsedQuery) -> str:
+        """Every needle as a phrase of its n-grams: exactly the hits."""
+        return " AND ".join(
+            self._phrase("grams", *needle_grams(n)) for n in query.needles
+        )
+
     def match(self, query: ParsedQuery, words: list[list[str]]) -> str:
         recall = [self._phrase("grams", *needle_grams(n)) for n in query.needles]
         rank = [self._phrase("words", w, False) for w in words if w]
@@ -88,12 +94,41 @@ class SQLiteBackend:
         )
         params = [match, *where_params]
         with connection.cursor() as cursor:
+            # The index alone first (no join, a fraction of a millisecond): when it
+            # holds no more than HIT_LIMIT hits for anyone, the visible ones are ranked
+            # and counted in one pass. Joining every hit to its document for the
+            # filters is what a count costs (measured at 100k paragraphs: 0.3 ms
+            # against 3 ms for a word in 1,700 paragraphs).
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s)",
+                f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
+                [self.recall(query), HIT_LIMIT + 1],
+            )
+            if cursor.fetchone()[0] <= HIT_LIMIT:
+                # MATERIALIZED: scored once, then counted and paged (bm25 cannot be
+                # used where SQLite would move it if the CTE were flattened).
+                cursor.execute(
+                    f"WITH hits AS MATERIALIZED (SELECT {FTS_TABLE}.rowid AS id, "
+                    f"bm25({FTS_TABLE}, 2.0, 1.0) AS score {base}) "
+                    "SELECT id, (SELECT count(*) FROM hits) FROM hits "
+                    "ORDER BY score, id DESC LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
+                rows = cursor.fetchall()
+                if rows or not offset:
+                    return Ranked([row[0] for row in rows], rows[0][1] if rows else 0)
+            # The visible hits, newest first, up to one more than HIT_LIMIT: their
+            # number, and the page itself when there are too many to rank.
+            cursor.execute(
+                f"SELECT {FTS_TABLE}.rowid {base} "
+                f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s",
                 [*params, HIT_LIMIT + 1],
             )
-            total = cursor.fetchone()[0]
+            newest = [row[0] for row in cursor.fetchall()]
+            total = len(newest)
             by_relevance = total <= HIT_LIMIT
+            if not by_relevance and offset + limit <= total:
+                return Ranked(newest[offset : offset + limit], total, False)
             order = f"bm25({FTS_TABLE}, 2.0, 1.0), " if by_relevance else ""
             cursor.execute(
                 f"SELECT {FTS_TABLE}.rowid {base} "
@@ -102,6 +137,12 @@ class SQLiteBackend:
             )
             ids = [row[0] for row in cursor.fetchall()]
         return Ranked(ids, total, by_relevance)
+
+    def optimize(self) -> None:
+        """After a rebuild: merge FTS5's segments into one b-tree (a bulk build
+        leaves dozens, and every query reads each of them)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
 
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         """(documents in the index, {word: documents holding it as a jieba word})."""
@@ -192,6 +233,12 @@ class PostgreSQLBackend:
                 )
                 ids = [row[0] for row in cursor.fetchall()]
         return Ranked(ids, total, by_relevance)
+
+    def optimize(self) -> None:
+        """After a rebuild: fresh planner statistics (the hit estimates decide
+        between the index and a scan); VACUUM cannot run in the transaction."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
 
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         with connection.cursor() as cursor:

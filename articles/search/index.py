@@ -6,6 +6,7 @@ from itertools import islice
 
 from django.db import transaction
 
+from .backends import get_backend
 from .kinds import KINDS, Source
 from .text import ngrams, normalize
 from .tokenizer import Segmenter, get_segmenter
@@ -70,6 +71,7 @@ def rebuild_index(kinds: Iterable[str] | None = None) -> dict[str, int]:
     for name in names:
         SearchDocument.objects.filter(kind=name).delete()
         counts[name] = index_objects(name, KINDS[name].sources())
+    get_backend().optimize()
     return counts
 
 

@@ -15,12 +15,11 @@ Imported at start-up by ``articles.apps``.
 from collections.abc import Iterator
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .index import index_objects
-from .kinds import Kind, Source, register
+from .kinds import Kind, Source, register, url_for
 
 
 def annotation_sources(annotations=None) -> Iterator[Source]:
@@ -138,7 +137,7 @@ def _visible_notes(user) -> Q:
 def _note_url(doc) -> str:
     # One query per hit would make the page grow with its hits: the session is
     # found through the speech by a small redirecting view instead.
-    return reverse("articles:note_in_record", args=[doc.object_id])
+    return url_for("articles:note_in_record", doc.object_id)
 
 
 ANNOTATION = register(
@@ -148,7 +147,7 @@ ANNOTATION = register(
         sources=annotation_sources,
         visible=_visible_annotations,
         url=lambda doc: (
-            reverse("articles:detail", args=[doc.article_id])
+            url_for("articles:detail", doc.article_id)
             + f"?focus={doc.object_id}#a-{doc.object_id}"
         ),
     )
@@ -160,7 +159,7 @@ REPLY = register(
         sources=reply_sources,
         visible=_visible_replies,
         url=lambda doc: (
-            reverse("articles:detail", args=[doc.article_id]) + f"#r-{doc.object_id}"
+            url_for("articles:detail", doc.article_id) + f"#r-{doc.object_id}"
         ),
     )
 )

@@ -403,3 +403,36 @@ def test_too_many_hits_are_capped_and_come_newest_first(demo, member, monkeypatc
     assert newest.total == 5
     ids = [h.document.pk for h in newest.hits]
     assert ids == sorted({h.document.pk for h in ranked.hits}, reverse=True)[:3]
+
+
+def test_few_visible_among_many_hits_are_still_ranked_and_counted(
+    demo, member, monkeypatch
+):
+    """More hits in the index than the limit, but the filters leave fewer: the
+    page is by relevance and the total exact, as without the limit."""
+    import articles.search
+    from articles.search import backends
+
+    unlimited = search.search(member, "发展", kinds=["title"])
+    assert 0 < unlimited.total < 5
+    monkeypatch.setattr(backends, "HIT_LIMIT", 5)
+    monkeypatch.setattr(articles.search, "HIT_LIMIT", 5)
+    assert search.search(member, "发展").total == 5  # all kinds: over the limit
+
+    limited = search.search(member, "发展", kinds=["title"])
+
+    assert limited.by_relevance
+    assert limited.total == unlimited.total
+    assert [h.document.pk for h in limited.hits] == [
+        h.document.pk for h in unlimited.hits
+    ]
+
+
+def test_a_page_past_the_end_is_empty_with_the_true_total(demo, member):
+    first = search.search(member, "发展", page_size=5)
+
+    past = search.search(member, "发展", page=999, page_size=5)
+
+    assert first.total > 5 and first.hits
+    assert past.hits == []
+    assert past.total == first.total
