@@ -40,24 +40,11 @@ The study kinds ("annotation", "reply", "note") are registered this way in
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db.models import Q
-from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
-_PK = 987654321
-
-
-@lru_cache(maxsize=64)
-def _url_template(name: str, prefix: str) -> str:
-    return reverse(name, args=[_PK])
-
-
-def url_for(name: str, pk: int) -> str:
-    """reverse(name, args=[pk]) for a one-argument URL, resolved once per name (and
-    script prefix): a results page builds twenty links, each a full reverse()."""
-    return _url_template(name, get_script_prefix()).replace(str(_PK), str(pk), 1)
+from ..links import url_for
 
 
 @dataclass(frozen=True)

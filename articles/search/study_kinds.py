@@ -18,8 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..links import url_for
 from .index import index_objects
-from .kinds import Kind, Source, register, url_for
+from .kinds import Kind, Source, register
 
 
 def annotation_sources(annotations=None) -> Iterator[Source]:
