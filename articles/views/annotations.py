@@ -14,7 +14,7 @@ from taggit.models import Tag, TaggedItem
 from accounts.models import StudyGroup
 
 from ..access import get_annotation_for, get_article_for, get_reply_for
-from ..forms import AnnotationForm, ReplyForm, SelectionForm
+from ..forms.annotations import AnnotationForm, ReplyForm, SelectionForm
 from ..models import Annotation, Article, Paragraph
 from ..services import (
     annotate_paragraph,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import services
 from ..access import can_keep_record, get_group_for, get_member_for_archive
-from ..exports import attendance_xlsx, dossier_docx
+from ..forms.sessions import PlanItemForm
 from ..models import (
     Annotation,
     Article,
@@ -23,8 +23,9 @@ from ..models import (
     StudyPlan,
     StudySession,
 )
-from ..reports import group_year, percent
-from ..session_forms import PlanItemForm
+from ..records.docx import dossier_docx
+from ..records.reads import group_year, percent
+from ..records.xlsx import attendance_xlsx
 from .sessions import DOCX, attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

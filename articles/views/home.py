@@ -15,7 +15,7 @@ from ..models import (
     SessionMaterial,
     StudySession,
 )
-from ..reports import materials_prefetch
+from ..records.reads import materials_prefetch
 
 NEXT_SESSIONS = 3
 OPEN_MAKE_UPS = 5

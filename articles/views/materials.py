@@ -9,7 +9,7 @@ from taggit.models import Tag
 from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
-from ..reports import paragraph_discussions
+from ..records.reads import paragraph_discussions
 from .annotation_display import load_threads, reader_annotations, render_items
 
 # The newest annotations a theme page shows; the count says how many there are.

@@ -25,6 +25,7 @@ from ..access import (
     get_readable_note_for,
     get_session_for,
 )
+from ..forms.sessions import MakeUpForm, NoteForm, SessionForm, group_members
 from ..models import (
     Attendance,
     DiscussionNote,
@@ -33,8 +34,7 @@ from ..models import (
     SessionMaterial,
     StudySession,
 )
-from ..reports import load_record
-from ..session_forms import MakeUpForm, NoteForm, SessionForm, group_members
+from ..records.reads import load_record
 
 SESSIONS_PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -480,7 +480,7 @@ def sign_in_sheet(request, pk: int):
 
 @require_GET
 def session_docx(request, pk: int):
-    from ..exports import record_docx
+    from ..records.docx import record_docx
 
     session = get_session_for(request.user, pk)
     record = load_record(session, keeps_record=True)

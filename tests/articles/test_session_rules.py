@@ -12,7 +12,7 @@ from articles.models import (
     MakeUpStudy,
     StudySession,
 )
-from articles.reports import group_year
+from articles.records.reads import group_year
 from articles.services import (
     AttendanceEntry,
     add_plan_item,

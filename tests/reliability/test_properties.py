@@ -16,7 +16,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.forms import ArticleAdminForm
+from articles.forms.materials import ArticleAdminForm
 from articles.importer import ImportFailed, ParsedDocument, parse_document, repair
 from articles.models import Article, Paragraph
 from articles.validators import THEME_NAME_MAX_LENGTH, clean_theme_name

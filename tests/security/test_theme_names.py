@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from taggit.models import Tag
 
-from articles.forms import ArticleAdminForm
+from articles.forms.materials import ArticleAdminForm
 from articles.validators import (
     THEME_NAME_MAX_LENGTH,
     clean_theme_name,

@@ -1,29 +1,24 @@
+"""Admin of the library: articles, their paragraphs, the import page."""
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from . import search
-from .forms import ArticleAdminForm, ImportDocumentForm, MergeThemesForm
-from .importer import ImportFailed
-from .models import Article, DictionaryTerm, Paragraph
-from .search.keywords import suggest_themes
-from .services import (
+from ..forms.materials import ArticleAdminForm, ImportDocumentForm
+from ..importer import ImportFailed
+from ..models import Article, Paragraph
+from ..search.keywords import suggest_themes
+from ..services import (
     ReanchorResult,
     import_document,
     index_article,
-    merge_themes,
     reanchor_annotations,
-    rebuild_search_index,
 )
-from .validators import validate_theme_name
 
 
 def report_reanchoring(request, results: list[ReanchorResult]) -> None:
@@ -204,122 +199,3 @@ class ParagraphAdmin(admin.ModelAdmin):
         article = obj.article
         super().delete_model(request, obj)
         index_article(article)
-
-
-# --- Themes: taggit tags shared by articles and annotations -------------------------
-
-
-class ThemeForm(forms.ModelForm):
-    class Meta:
-        model = Tag
-        fields = ["name", "slug"]
-
-    def clean_name(self):
-        return validate_theme_name(self.cleaned_data["name"])
-
-
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class ThemeAdmin(TagAdmin):
-    """Rename a theme by editing its name; merge several with the action."""
-
-    form = ThemeForm
-    inlines = []
-    list_display = ["name", "slug", "uses"]
-    actions = ["merge_selected"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(use_count=Count("taggit_taggeditem_items"))
-        )
-
-    @admin.display(description=_("uses"), ordering="use_count")
-    def uses(self, obj: Tag) -> int:
-        return obj.use_count
-
-    @admin.action(
-        description=_("Merge the selected themes into one"),
-        permissions=["change", "delete"],
-    )
-    def merge_selected(self, request, queryset):
-        themes = list(queryset.order_by("-use_count", "name"))
-        form = MergeThemesForm(
-            request.POST if "apply" in request.POST else None,
-            initial={"name": themes[0].name if themes else ""},
-        )
-        if "apply" in request.POST and form.is_valid():
-            try:
-                target = merge_themes(themes, form.cleaned_data["name"])
-            except ValidationError as error:
-                form.add_error("name", error)
-            else:
-                messages.success(
-                    request,
-                    _("Merged %(count)d theme(s) into “%(name)s”.")
-                    % {"count": len(themes), "name": target.name},
-                )
-                return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Merge themes"),
-            "themes": themes,
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/articles/merge_themes.html", context)
-
-
-@admin.register(DictionaryTerm)
-class DictionaryTermAdmin(admin.ModelAdmin):
-    """Editors teach the segmenter fixed expressions; the index is rebuilt for them."""
-
-    list_display = ["term", "note", "updated_at"]
-    search_fields = ["term", "note"]
-    fields = ["term", "note"]
-    actions = ["rebuild_index"]
-    change_list_template = "admin/articles/dictionaryterm/change_list.html"
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "stale_count": search.stale_count(),
-            "shipped_count": len(search.tokenizer.shipped_terms()),
-        }
-        return super().changelist_view(request, extra_context)
-
-    def get_urls(self):
-        return [
-            path(
-                "rebuild/",
-                self.admin_site.admin_view(self.rebuild_view),
-                name="articles_dictionaryterm_rebuild",
-            ),
-            *super().get_urls(),
-        ]
-
-    def rebuild_view(self, request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        self.rebuild_index(request, self.get_queryset(request))
-        return redirect("admin:articles_dictionaryterm_changelist")
-
-    @admin.action(description=_("Rebuild the search index with the current dictionary"))
-    def rebuild_index(self, request, queryset):
-        counts = rebuild_search_index()
-        self.message_user(
-            request,
-            _("Search index rebuilt: %(count)d texts segmented again.")
-            % {"count": sum(counts.values())},
-            messages.SUCCESS,
-        )
-
-
-# Study sessions (issue 4) keep their admin in their own module.
-from . import admin_sessions  # noqa: E402, F401

@@ -4,7 +4,7 @@ staff correct it on the record page, through the same services as the secretary.
 
 from django.contrib import admin
 
-from .models import (
+from ..models import (
     Attendance,
     Correction,
     DiscussionNote,

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Member, Membership, StudyGroup
 
-from .models import (
+from ..models import (
     Attendance,
     Correction,
     DiscussionNote,
@@ -149,6 +150,11 @@ def load_records(sessions) -> list[SessionRecord]:
         )
         for s in sessions
     ]
+
+
+def local_format(value, fmt: str) -> str:
+    """A stored (UTC) time as the group's local wall-clock text, for documents."""
+    return timezone.localtime(value).strftime(fmt)
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Member, StudyGroup
 
-from .models import Article, DiscussionNote, Paragraph, StudySession
+from ..models import Article, DiscussionNote, Paragraph, StudySession
 
 
 class DateTimeInput(forms.DateTimeInput):

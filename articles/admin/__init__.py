@@ -1,0 +1,4 @@
+"""The Django admin of the study domain, one module per area; importing the
+package registers them all."""
+
+from . import annotations, materials, search, sessions  # noqa: F401

@@ -1,0 +1,2 @@
+"""Forms of the study domain, one module per area. They validate input; the services
+do the writing."""
