@@ -141,6 +141,12 @@ class MakeUpStudyAdmin(admin.ModelAdmin):
     list_filter = [("done_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["attendance"]
 
+    def has_add_permission(self, request):
+        # A make-up item belongs to an attendance row and is created by the record
+        # services when a member is on leave or absent; the add form (attendance
+        # read-only) could only fail with a database error.
+        return False
+
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):

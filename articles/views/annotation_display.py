@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import StudyGroup
+from studyhub.params import query_id, query_text
 
 from ..links import url_for
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
@@ -248,14 +249,12 @@ def reader_annotations(
     themes = {t.pk: t for a in annotations if not a.is_deleted for t in a.themes}
     authors = {a.author_id: a.author for a in annotations if not a.is_deleted}
     chosen = ReaderFilter()
-    theme_slug = request.GET.get("theme")
+    theme_slug = query_text(request.GET, "theme")
     if theme_slug:
         chosen.theme = next((t for t in themes.values() if t.slug == theme_slug), None)
         if chosen.theme is None:  # unknown, or only on annotations hidden from them
             chosen.theme = Tag(pk=0, slug=theme_slug, name=theme_slug)
-    member = request.GET.get("member")
-    if member and member.isdigit():
-        chosen.member_id = int(member)
+    chosen.member_id = query_id(request.GET, "member")
 
     by_paragraph: dict[int, list[Annotation]] = defaultdict(list)
     for annotation in annotations:
@@ -265,7 +264,7 @@ def reader_annotations(
         elif chosen.keeps(annotation):
             by_paragraph[annotation.paragraph_id].append(annotation)
 
-    focus = request.GET.get("focus", "")
+    focus = query_text(request.GET, "focus")
     total = 0
     for paragraph in paragraphs:
         notes = by_paragraph.get(paragraph.pk, [])

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import StudyGroup
+from studyhub.params import parse_id, query_id, query_text
 
 from ..access import get_annotation_for, get_article_for, get_reply_for
 from ..forms.annotations import AnnotationForm, ReplyForm, SelectionForm
@@ -217,18 +218,18 @@ def my_annotations(request):
         .order_by("-created_at", "-pk")
     )
     options_source = mine
-    article_id = request.GET.get("article", "")
-    theme_slug = request.GET.get("theme", "")
-    group = request.GET.get("group", "")
-    if article_id.isdigit():
-        mine = mine.filter(paragraph__article_id=int(article_id))
+    article_id = query_id(request.GET, "article")
+    theme_slug = query_text(request.GET, "theme")
+    group = query_text(request.GET, "group")
+    if article_id is not None:
+        mine = mine.filter(paragraph__article_id=article_id)
     if theme_slug:
         mine = mine.filter(tags__slug=theme_slug)
     if group == "private":
         mine = mine.filter(group__isnull=True)
-    elif group.isdigit():
-        mine = mine.filter(group_id=int(group))
-    page = Paginator(mine, 20).get_page(request.GET.get("page"))
+    elif (group_id := parse_id(group)) is not None:
+        mine = mine.filter(group_id=group_id)
+    page = Paginator(mine, 20).get_page(query_id(request.GET, "page"))
     annotations = load_threads(list(page.object_list))
     render_items(request, annotations, show_article=True, reply_form=False)
     query = request.GET.copy()

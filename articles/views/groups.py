@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from studyhub.params import query_year
+
 from .. import services
 from ..access import can_keep_record, get_group_for, get_member_for_archive
 from ..forms.sessions import PlanItemForm
@@ -34,10 +36,10 @@ BAR_ROW = 30
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year", "")
     this_year = timezone.localdate().year
-    if raw.isdigit() and 2000 <= int(raw) <= this_year + 1:
-        return int(raw)
+    year = query_year(request.GET)
+    if year is not None and year <= this_year + 1:
+        return year
     return this_year
 
 

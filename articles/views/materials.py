@@ -6,6 +6,8 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from studyhub.params import query_text
+
 from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
@@ -48,7 +50,7 @@ class ArticleListView(ListView):
             )
         )
         self.theme = None
-        slug = self.request.GET.get("theme")
+        slug = query_text(self.request.GET, "theme")
         if slug:
             self.theme = get_object_or_404(Tag, slug=slug)
             articles = articles.filter(tags=self.theme)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import StudyGroup
+from studyhub.params import parse_id, query_id
 
 from .. import services
 from ..access import (
@@ -69,11 +70,13 @@ def session_list(request):
     groups = StudyGroup.objects.of_member(request.user)
     if request.user.is_staff:
         groups = StudyGroup.objects.all()
-    group_id = request.GET.get("group", "")
-    if group_id.isdigit():
-        sessions = sessions.filter(group_id=int(group_id))
+    group_id = query_id(request.GET, "group")
+    if group_id is not None:
+        sessions = sessions.filter(group_id=group_id)
     groups = list(groups)
-    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(
+        query_id(request.GET, "page")
+    )
     keeper_of = set(
         StudyGroup.objects.filter(
             memberships__member=request.user, memberships__role__in=KEEPER_ROLES
@@ -98,11 +101,11 @@ def session_list(request):
 def session_create(request, group_pk: int):
     group = get_group_for(request.user, group_pk, write=True)
     initial = {}
-    item_id = request.GET.get("plan_item", "")
-    if item_id.isdigit():
+    item_id = query_id(request.GET, "plan_item")
+    if item_id is not None:
         # Scheduling a topic of the annual plan: start from its topic and materials.
         item = (
-            PlanItem.objects.filter(plan__group=group, pk=int(item_id))
+            PlanItem.objects.filter(plan__group=group, pk=item_id)
             .prefetch_related("materials")
             .first()
         )
@@ -503,7 +506,7 @@ def material_paragraphs(request, pk: int, article_pk: int):
     chosen = set(material.paragraphs.values_list("pk", flat=True))
     errors: list[str] = []
     if request.method == "POST":
-        wanted = {int(v) for v in request.POST.getlist("paragraphs") if v.isdigit()}
+        wanted = {parse_id(v) for v in request.POST.getlist("paragraphs")} - {None}
         try:
             services.choose_material_paragraphs(
                 material,

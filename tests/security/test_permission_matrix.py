@@ -795,6 +795,8 @@ ADMIN_STAFF_EXCEPTIONS = {
     ("axes.accessfailurelog", "add"): FORBIDDEN,
     # Corrections are written by the services only, never by hand.
     ("articles.correction", "add"): FORBIDDEN,
+    # Make-up items come from the attendance services, never from an add form.
+    ("articles.makeupstudy", "add"): FORBIDDEN,
     # An archived record is never deleted (their_session is archived).
     ("articles.studysession", "delete"): FORBIDDEN,
 }
