@@ -9,7 +9,7 @@ app_name = "articles"
 urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="list"),
     path("articles/<id:pk>/", views.article_detail, name="detail"),
-    path("themes/<str:slug>/", views.theme_detail, name="theme"),
+    path("themes/<label:slug>/", views.theme_detail, name="theme"),
     # Annotations, replies, reading progress and exports (issue 3)
     path("articles/<id:pk>/studied/", views.article_studied, name="article_studied"),
     path(

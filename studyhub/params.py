@@ -22,7 +22,12 @@ ID_PATTERN = r"[1-9][0-9]{0,17}"
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 
+# A label in a URL or a query (a theme slug, a filter word): no control characters,
+# which PostgreSQL refuses in any string (NUL) and no real label contains.
+LABEL_PATTERN = r"[^/\x00-\x1f\x7f]{1,200}"
+
 _ID = re.compile(ID_PATTERN)
+_LABEL = re.compile(LABEL_PATTERN)
 _YEAR = re.compile(r"[0-9]{4}")
 
 
@@ -59,9 +64,10 @@ def query_year(query: QueryDict, name: str = "year") -> int | None:
 
 def query_text(query: QueryDict, name: str, max_length: int = 200) -> str:
     """A short text parameter (a theme slug, a kind), empty when absent, repeated
-    with different values, or longer than any real value."""
+    with different values, longer than any real value, or holding control
+    characters."""
     value = _single(query, name) or ""
-    return value if len(value) <= max_length else ""
+    return value if len(value) <= max_length and _LABEL.fullmatch(value) else ""
 
 
 class IdConverter:
@@ -75,6 +81,18 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(int(value))
+
+
+class LabelConverter:
+    """``<label:slug>``: a path segment without control characters."""
+
+    regex = LABEL_PATTERN
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
 
 
 class YearConverter:
@@ -93,3 +111,4 @@ class YearConverter:
 
 register_converter(IdConverter, "id")
 register_converter(YearConverter, "year")
+register_converter(LabelConverter, "label")

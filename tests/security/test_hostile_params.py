@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Membership
-from studyhub.params import parse_id, parse_year, query_id
+from studyhub.params import parse_id, parse_year, query_id, query_text
 
 from ..factories import (
     AnnotationFactory,
@@ -247,6 +247,13 @@ def test_parse_year(raw, expected):
     assert parse_year(raw) == expected
 
 
+def test_text_parameters_refuse_control_characters(rf):
+    # PostgreSQL refuses NUL in any string: such a filter must never reach a query.
+    assert query_text(rf.get("/?theme=%E5%85%9A%E5%BB%BA").GET, "theme") == "党建"
+    assert query_text(rf.get("/?theme=1%00").GET, "theme") == ""
+    assert query_text(rf.get("/?theme=" + "a" * 201).GET, "theme") == ""
+
+
 def test_repeated_parameter_with_different_values_is_absent(rf):
     assert query_id(rf.get("/?group=3&group=3").GET, "group") == 3
     assert query_id(rf.get("/?group=3&group=4").GET, "group") is None
@@ -259,3 +266,4 @@ def test_huge_id_in_a_path_is_404_like_a_missing_one(world):
         assert client.get(f"/sessions/{value}/").status_code == 404
     assert client.get("/groups/1/attendance-99999.xlsx").status_code == 404
     assert client.get("/groups/1/attendance-1999.xlsx").status_code == 404
+    assert client.get("/themes/1%00/").status_code == 404
