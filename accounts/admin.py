@@ -1,8 +1,76 @@
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin
+from django.db import router
 from django.utils.translation import gettext_lazy as _
 
+from studyhub.security import security_event
+
 from .models import Member, Membership, StudyGroup
+
+
+class LoggedMemberships:
+    """Who may read and keep a group's record follows from memberships and roles:
+    every change of one made in the admin is a security event."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+        gone = [(m.member_id, m.group_id, m.role) for m in deleted]
+        super().save_formset(request, form, formset, change)
+        for member_id, group_id, role in gone:
+            security_event(
+                "membership_changed",
+                request,
+                action="removed",
+                member_id=member_id,
+                group_id=group_id,
+                role=role,
+            )
+        for membership in formset.new_objects:
+            self._log(request, "added", membership)
+        for membership, _fields in formset.changed_objects:
+            self._log(request, "changed", membership)
+        return None
+
+    @staticmethod
+    def _log(request, action: str, membership: Membership) -> None:
+        security_event(
+            "membership_changed",
+            request,
+            action=action,
+            member_id=membership.member_id,
+            group_id=membership.group_id,
+            role=membership.role,
+        )
+
+
+class QuietDeletion:
+    """Delete confirmation pages that name only the objects being deleted.
+
+    Django lists every related row it would delete or that blocks the deletion,
+    each by its ``str()``: an annotation's author and quote, a speech, a leave
+    reason. Staff see no more of members' work there than anywhere else, so the
+    related rows are told by kind only (no names, no counts): enough to know why
+    a deletion is refused, nothing of what members wrote.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        _nested, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        own = str(self.model._meta.verbose_name_plural)
+        listed = [str(obj) for obj in objs]
+        if set(model_count) - {own}:
+            listed.append(_("and the records that depend on them"))
+        if protected:
+            collector = NestedObjects(using=router.db_for_write(self.model))
+            collector.collect(objs)
+            protected = sorted(
+                {str(obj._meta.verbose_name_plural) for obj in collector.protected}
+            )
+        return listed, {own: len(objs)}, perms_needed, protected
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,7 +87,7 @@ class MemberMembershipInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(UserAdmin):
+class MemberAdmin(LoggedMemberships, QuietDeletion, UserAdmin):
     list_display = ["username", "display_name", "position", "organisation", "is_staff"]
     list_filter = ["is_staff", "is_active", "memberships__group"]
     search_fields = [
@@ -41,7 +109,7 @@ class MemberAdmin(UserAdmin):
 
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(admin.ModelAdmin):
+class StudyGroupAdmin(LoggedMemberships, QuietDeletion, admin.ModelAdmin):
     list_display = ["name", "organisation", "created_at"]
     search_fields = ["name", "organisation"]
     inlines = [MembershipInline]

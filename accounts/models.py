@@ -36,6 +36,18 @@ class StudyGroupQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__member=member)
 
+    def shared_by(self, viewer, person) -> "StudyGroupQuerySet":
+        """The groups ``viewer`` and ``person`` both belong to (all of one's own
+        groups when they are the same person): what a viewer may see of another
+        person's activity happened in these groups and nowhere else."""
+        if not viewer.is_authenticated:
+            return self.none()
+        # Two filter() calls on the multi-valued relation: two joins, so a group
+        # must have a membership of each of them (not one row matching both).
+        return self.filter(memberships__member=viewer).filter(
+            memberships__member=person
+        )
+
 
 class StudyGroup(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)

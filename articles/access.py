@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Member, Membership, StudyGroup
-from accounts.permissions import keeps_record_of, membership_in
+from accounts.permissions import keeps_record_of
 from studyhub.security import security_event
 
 from .models import (
@@ -86,14 +86,15 @@ def get_reply_for(user, pk: int, *, write: bool = False):
 
 
 def can_keep_record(user, group: StudyGroup) -> bool:
-    """The secretary, leader and deputies keep the record; staff may too."""
-    return user.is_staff or keeps_record_of(user, group)
+    """The secretary, leader and deputies keep the record, and nobody else: being
+    staff (or a superuser) gives no right to change a group's official record."""
+    return keeps_record_of(user, group)
 
 
 def get_group_for(user, pk: int, write: bool = False) -> StudyGroup:
-    group = get_object_or_404(StudyGroup, pk=pk)
-    if not user.is_staff and membership_in(user, group) is None:
-        raise Http404
+    """A group of the user's (404 otherwise, exactly as a missing id); ``write``
+    also needs the user to keep its record (403 otherwise)."""
+    group = get_visible_or_404(StudyGroup.objects.of_member(user), user, pk=pk)
     if write and not can_keep_record(user, group):
         raise PermissionDenied
     return group
@@ -103,9 +104,9 @@ def get_session_for(user, pk: int, write: bool = False) -> StudySession:
     """A session of one of the user's groups (404 otherwise); ``write`` also needs
     the user to keep the group's record (403 otherwise)."""
     session = get_visible_or_404(
-        StudySession.objects.visible_to(user)
-        .select_related("group", "host", "recorder")
-        .distinct(),
+        StudySession.objects.visible_to(user).select_related(
+            "group", "host", "recorder"
+        ),
         user,
         pk=pk,
     )
@@ -126,10 +127,13 @@ def can_edit_note(user, note: DiscussionNote) -> bool:
 
 
 def get_note_for(user, pk: int, write: bool = False) -> DiscussionNote:
-    note = get_object_or_404(
-        DiscussionNote.objects.select_related("session__group"), pk=pk
+    """A speech the user may read (another member's draft is 404, as if it did not
+    exist, on every verb); ``write`` also needs ``can_edit_note`` (403)."""
+    note = get_visible_or_404(
+        DiscussionNote.objects.visible_to(user).select_related("session__group"),
+        user,
+        pk=pk,
     )
-    get_session_for(user, note.session_id)
     if write and not can_edit_note(user, note):
         raise PermissionDenied
     return note
@@ -153,13 +157,12 @@ def get_make_up_for(user, pk: int) -> MakeUpStudy:
 
 
 def get_member_for_archive(user, pk: int) -> Member:
-    """Oneself; or, for record keepers and staff, a member of a group they keep."""
+    """Oneself; or, for record keepers, a member of a group they keep (404 for
+    anyone else, as for a missing id). What the archive then shows of that person
+    is limited by ``activity_of`` to the groups both belong to."""
     if pk == user.pk:
         return user
-    person = get_object_or_404(Member, pk=pk)
-    if user.is_staff:
-        return person
     kept = Membership.objects.filter(member=user, role__in=KEEPER_ROLES).values("group")
-    if Membership.objects.filter(member=person, group__in=kept).exists():
-        return person
-    raise Http404
+    return get_visible_or_404(
+        Member.objects.filter(memberships__group__in=kept).distinct(), user, pk=pk
+    )

@@ -2,14 +2,18 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from accounts.admin import QuietDeletion
+
 from ..forms.materials import MergeThemesForm
+from ..models import Article, visible_themes
 from ..services import merge_themes
 from ..validators import validate_theme_name
 
@@ -27,8 +31,14 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class ThemeAdmin(TagAdmin):
-    """Rename a theme by editing its name; merge several with the action."""
+class ThemeAdmin(QuietDeletion, TagAdmin):
+    """Rename a theme by editing its name; merge several with the action.
+
+    Staff see the themes they may know of (``visible_themes``: those of articles,
+    of annotations shared with their groups, and unused ones) and count uses by
+    articles only: a theme's use in members' annotations is their work, not the
+    library's, and no count hints at private notes.
+    """
 
     form = ThemeForm
     inlines = []
@@ -36,13 +46,19 @@ class ThemeAdmin(TagAdmin):
     actions = ["merge_selected"]
 
     def get_queryset(self, request):
+        by_articles = Q(
+            taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(
+                Article
+            )
+        )
         return (
             super()
             .get_queryset(request)
-            .annotate(use_count=Count("taggit_taggeditem_items"))
+            .filter(pk__in=visible_themes(request.user).values("pk"))
+            .annotate(use_count=Count("taggit_taggeditem_items", filter=by_articles))
         )
 
-    @admin.display(description=_("uses"), ordering="use_count")
+    @admin.display(description=_("articles"), ordering="use_count")
     def uses(self, obj: Tag) -> int:
         return obj.use_count
 

@@ -9,6 +9,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from accounts.admin import QuietDeletion
+
 from ..forms.materials import ArticleAdminForm, ImportDocumentForm
 from ..importer import ImportFailed
 from ..models import Article, Paragraph
@@ -70,8 +72,29 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArticleThemeFilter(admin.SimpleListFilter):
+    """The themes articles carry: Django's own filter on ``tags`` would list every
+    theme, including those only members' private notes carry."""
+
+    title = _("themes")
+    parameter_name = "theme"
+
+    def lookups(self, request, model_admin):
+        return (
+            Tag.objects.filter(article__in=Article.objects.visible_to(request.user))
+            .distinct()
+            .order_by("name")
+            .values_list("slug", "name")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value()).distinct()
+        return queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(QuietDeletion, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -81,7 +104,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "status",
         "review_count",
     ]
-    list_filter = ["status", NeedsReviewFilter, "source", "byline", "tags"]
+    list_filter = ["status", NeedsReviewFilter, "source", "byline", ArticleThemeFilter]
     search_fields = ["title"]
     date_hierarchy = "published_on"
     inlines = [ParagraphInline]
@@ -99,11 +122,17 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("suggested themes"))
     def suggested_themes(self, obj: Article) -> str:
-        """From the article's keywords and the themes already in use."""
+        """From the article's keywords and the themes articles already carry (never
+        a theme only members' notes carry: its name is their work)."""
         if not obj.pk:
             return _("Save the article first.")
         text = "\n".join([obj.title, *obj.paragraphs.values_list("text", flat=True)])
-        existing = Tag.objects.order_by("name").values_list("name", flat=True)
+        existing = (
+            Tag.objects.filter(article__isnull=False)
+            .distinct()
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
         current = set(obj.tags.names())
         names = [t for t in suggest_themes(text, existing, limit=8) if t not in current]
         return "、".join(names) or "—"
@@ -178,7 +207,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Paragraph)
-class ParagraphAdmin(admin.ModelAdmin):
+class ParagraphAdmin(QuietDeletion, admin.ModelAdmin):
     """Where an editor finds every paragraph the importer flagged."""
 
     list_display = ["__str__", "article", "kind", "review_note"]

@@ -1,8 +1,18 @@
-"""Admin for study sessions. Staff manage everything here; an archived record is
-read-only in the admin, because a correction needs a reason and a history entry:
-staff correct it on the record page, through the same services as the secretary."""
+"""Admin for study sessions: a read-only window on the records one keeps.
+
+Only a group's record keepers change its record (attendance, speeches, plan,
+status), on the record pages, through the services that keep the correction
+history. Being staff or a superuser gives no right to it and no view of it: here
+every user sees only the records of the groups they keep (like the record pages),
+and nobody adds, changes or deletes them. There is no staff override; an
+administrator who must correct a group's record is made one of its keepers (a
+membership change, logged as a security event) and corrects it like them.
+Thresholds (GroupStudySettings) are configuration and stay editable.
+"""
 
 from django.contrib import admin
+
+from accounts.models import Membership
 
 from ..models import (
     Attendance,
@@ -16,53 +26,62 @@ from ..models import (
     StudyPlan,
     StudySession,
 )
+from ..models.sessions import RECORD_KEEPER_ROLES
 
 
-class ArchivedReadOnly:
-    """Inlines and the session form become read-only once the record is archived."""
+def kept_groups(user):
+    return Membership.objects.filter(member=user, role__in=RECORD_KEEPER_ROLES).values(
+        "group"
+    )
 
-    def _locked(self, obj) -> bool:
-        session = (
-            obj if isinstance(obj, StudySession) else getattr(obj, "session", None)
-        )
-        return bool(session and session.is_archived)
 
-    def has_change_permission(self, request, obj=None):
-        if self._locked(obj):
-            return False
-        return super().has_change_permission(request, obj)
+class ReadOnly:
+    """Neither add, change nor delete: the record is written on its own pages."""
 
     def has_add_permission(self, request, obj=None):
-        if self._locked(obj):
-            return False
-        return super().has_add_permission(request, obj)
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        if self._locked(obj):
-            return False
-        return super().has_delete_permission(request, obj)
+        return False
 
 
-class SessionMaterialInline(ArchivedReadOnly, admin.TabularInline):
+class KeptGroupsOnly(ReadOnly):
+    """Records of the groups the user keeps, read-only; ``group_path`` leads from
+    the model to its group."""
+
+    group_path = "group"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(**{f"{self.group_path}__in": kept_groups(request.user)})
+        )
+
+
+class SessionMaterialInline(ReadOnly, admin.TabularInline):
     model = SessionMaterial
     extra = 0
     autocomplete_fields = ["article"]
     fields = ["position", "article"]
 
 
-class AttendanceInline(ArchivedReadOnly, admin.TabularInline):
+class AttendanceInline(ReadOnly, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ["member", "status", "leave_reason"]
     autocomplete_fields = ["member"]
 
 
-class ObserverInline(ArchivedReadOnly, admin.TabularInline):
+class ObserverInline(ReadOnly, admin.TabularInline):
     model = Observer
     extra = 0
 
 
-class NoteInline(ArchivedReadOnly, admin.StackedInline):
+class NoteInline(ReadOnly, admin.StackedInline):
     model = DiscussionNote
     extra = 0
     fields = ["position", "kind", "speaker", "speaker_name", "content", "status"]
@@ -81,7 +100,7 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(StudySession)
-class StudySessionAdmin(admin.ModelAdmin):
+class StudySessionAdmin(KeptGroupsOnly, admin.ModelAdmin):
     list_display = ["topic", "group", "starts_at", "form", "status"]
     list_filter = ["status", "form", "group"]
     search_fields = ["topic", "summary"]
@@ -95,16 +114,6 @@ class StudySessionAdmin(admin.ModelAdmin):
         CorrectionInline,
     ]
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_archived:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_archived:
-            return False
-        return super().has_delete_permission(request, obj)
-
     fields = [
         "group",
         "topic",
@@ -117,14 +126,14 @@ class StudySessionAdmin(admin.ModelAdmin):
     ]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ReadOnly, admin.TabularInline):
     model = PlanItem
     extra = 1
     autocomplete_fields = ["materials"]
 
 
 @admin.register(StudyPlan)
-class StudyPlanAdmin(admin.ModelAdmin):
+class StudyPlanAdmin(KeptGroupsOnly, admin.ModelAdmin):
     list_display = ["group", "year"]
     list_filter = ["year", "group"]
     inlines = [PlanItemInline]
@@ -136,7 +145,9 @@ class GroupStudySettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(MakeUpStudy)
-class MakeUpStudyAdmin(admin.ModelAdmin):
+class MakeUpStudyAdmin(KeptGroupsOnly, admin.ModelAdmin):
+    group_path = "attendance__session__group"
+
     list_display = ["__str__", "done_at"]
     list_filter = [("done_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["attendance"]
@@ -149,12 +160,7 @@ class MakeUpStudyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(KeptGroupsOnly, admin.ModelAdmin):
+    group_path = "session__group"
     list_display = ["session", "author", "created_at", "reason"]
     readonly_fields = ["session", "author", "reason", "changes", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

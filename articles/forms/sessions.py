@@ -40,13 +40,30 @@ class ReasonMixin(forms.Form):
             )
 
 
+# Only published articles are offered and accepted as materials. A draft's id is
+# refused with the same words as an id that does not exist, so the form tells
+# nothing about drafts.
+UNPUBLISHED_MATERIAL = _("Only published study materials can be chosen.")
+
+
+class PublishedMaterialsField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": UNPUBLISHED_MATERIAL,
+        "invalid_pk_value": UNPUBLISHED_MATERIAL,
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Study materials"),
+            queryset=Article.objects.published(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+
 class SessionForm(ReasonMixin, forms.ModelForm):
-    materials = forms.ModelMultipleChoiceField(
-        label=_("Study materials"),
-        queryset=Article.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    materials = PublishedMaterialsField()
 
     class Meta:
         model = StudySession
@@ -72,10 +89,19 @@ class SessionForm(ReasonMixin, forms.ModelForm):
         members = group_members(group)
         self.fields["host"].queryset = members
         self.fields["recorder"].queryset = members
-        self.fields["materials"].queryset = Article.objects.visible_to(user)
+        self.withdrawn = []
         if self.instance.pk:
-            self.initial.setdefault("materials", list(self.instance.materials.all()))
+            current = list(self.instance.materials.order_by("sessionmaterial"))
+            self.initial.setdefault(
+                "materials", [a for a in current if a.status == a.Status.PUBLISHED]
+            )
+            # Materials taken back to draft are neither offered nor dropped: the
+            # record keeps them (see records.reads.shown_materials).
+            self.withdrawn = [a for a in current if a.status != a.Status.PUBLISHED]
         self.add_reason_field(self.instance if self.instance.pk else None)
+
+    def clean_materials(self):
+        return [*self.cleaned_data["materials"], *self.withdrawn]
 
     def clean(self):
         cleaned = super().clean()
@@ -153,7 +179,14 @@ class NoteForm(ReasonMixin, forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), choices=DiscussionNote.Status.choices)
 
-    def __init__(self, *args, session: StudySession, keeps_record: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        session: StudySession,
+        keeps_record: bool,
+        note: DiscussionNote | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.session = session
         self.keeps_record = keeps_record
@@ -163,13 +196,25 @@ class NoteForm(ReasonMixin, forms.Form):
             # A member drafts their own speech: they are the speaker, it is a draft.
             for name in ("speaker", "speaker_name", "status"):
                 del self.fields[name]
+        # Only paragraphs of published materials are offered; citations of an
+        # article since withdrawn are kept as they are, never shown.
         self.fields["cited_paragraphs"].queryset = (
-            Paragraph.objects.filter(article__in=session.materials.all())
+            Paragraph.objects.filter(
+                article__in=session.materials.filter(status=Article.Status.PUBLISHED)
+            )
             .select_related("article")
             .order_by("article_id", "position", "pk")
         )
         self.fields["cited_paragraphs"].group_by_article()
+        self.withdrawn_citations = []
+        if note is not None:
+            self.withdrawn_citations = list(
+                note.cited_paragraphs.exclude(article__status=Article.Status.PUBLISHED)
+            )
         self.add_reason_field(session)
+
+    def clean_cited_paragraphs(self):
+        return [*self.cleaned_data["cited_paragraphs"], *self.withdrawn_citations]
 
     def clean(self):
         cleaned = super().clean()
@@ -206,13 +251,4 @@ class PlanItemForm(forms.Form):
         choices=[(m, f"{m}月") for m in range(1, 13)],
     )
     topic = forms.CharField(label=_("Topic"), max_length=300)
-    materials = forms.ModelMultipleChoiceField(
-        label=_("Study materials"),
-        queryset=Article.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["materials"].queryset = Article.objects.visible_to(user)
+    materials = PublishedMaterialsField()

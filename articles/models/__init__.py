@@ -1,4 +1,4 @@
-from .annotations import Annotation, ReadingProgress, Reply
+from .annotations import Annotation, ReadingProgress, Reply, visible_themes
 from .materials import Article, Paragraph
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
@@ -33,4 +33,5 @@ __all__ = [
     "SessionMaterial",
     "StudyPlan",
     "StudySession",
+    "visible_themes",
 ]

@@ -6,12 +6,14 @@ from it, so a hidden annotation is never counted, listed or hinted at.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItem
 
 from accounts.models import Membership, StudyGroup
 
@@ -40,6 +42,16 @@ class AnnotationQuerySet(models.QuerySet):
         return self.filter(
             Q(author=user) | Q(group__in=_group_ids_of(user)),
             paragraph__article__in=Article.objects.visible_to(user),
+        )
+
+    def activity_of(self, person, viewer) -> "AnnotationQuerySet":
+        """``person``'s annotations as ``viewer`` may see them: all of one's own;
+        of someone else, only those shared with a group both belong to."""
+        mine = self.visible_to(viewer).filter(author=person)
+        if viewer.is_authenticated and person.pk == viewer.pk:
+            return mine
+        return mine.filter(
+            group__in=StudyGroup.objects.shared_by(viewer, person).values("pk")
         )
 
     def live(self) -> "AnnotationQuerySet":
@@ -223,3 +235,27 @@ class ReadingProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.article}"
+
+
+def visible_themes(user) -> models.QuerySet:
+    """The themes ``user`` may know of: those of articles they may read and of
+    annotations they may see, and themes nothing carries yet.
+
+    A theme only someone's private notes (or another group's) carry is not listed,
+    in the admin's theme list and filters either: its name is private work too.
+    """
+    types = ContentType.objects.get_for_models(Article, Annotation)
+    items = TaggedItem.objects.filter(
+        Q(
+            content_type=types[Article],
+            object_id__in=Article.objects.visible_to(user).values("pk"),
+        )
+        | Q(
+            content_type=types[Annotation],
+            object_id__in=Annotation.objects.visible_to(user).live().values("pk"),
+        )
+    )
+    return Tag.objects.filter(
+        Q(pk__in=items.values("tag_id"))
+        | ~Q(pk__in=TaggedItem.objects.values("tag_id"))
+    )

@@ -111,12 +111,26 @@ class PlanItem(models.Model):
 
 class StudySessionQuerySet(models.QuerySet):
     def visible_to(self, user) -> "StudySessionQuerySet":
-        """Members see their own groups' sessions; staff see every group's."""
+        """Members see their own groups' sessions and nobody else does.
+
+        Being staff adds nothing: staff curate the library, and a group's record
+        (attendance, leave reasons, speeches) is its members' business only.
+        """
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(group__memberships__member=user)
+        return self.filter(group__in=StudyGroup.objects.of_member(user).values("pk"))
+
+    def shared_by(self, viewer, person) -> "StudySessionQuerySet":
+        """The one rule for what of ``person``'s activity ``viewer`` may see: the
+        sessions of the groups both belong to (every group of one's own).
+
+        A keeper of group A looking at someone also in group B sees nothing of B.
+        Attendance, leave reasons, make-up study, speeches and the archive's years
+        all start from here (their ``activity_of`` methods).
+        """
+        return self.filter(
+            group__in=StudyGroup.objects.shared_by(viewer, person).values("pk")
+        )
 
     def held(self) -> "StudySessionQuerySet":
         """Sessions that took place (held, or held and archived)."""
@@ -264,6 +278,13 @@ class AttendanceQuerySet(models.QuerySet):
     def attended(self) -> "AttendanceQuerySet":
         return self.filter(status__in=Attendance.ATTENDED)
 
+    def activity_of(self, person, viewer) -> "AttendanceQuerySet":
+        """``person``'s attendance (and leave reasons) as ``viewer`` may see it."""
+        return self.filter(
+            member=person,
+            session__in=StudySession.objects.shared_by(viewer, person).values("pk"),
+        )
+
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
@@ -341,6 +362,12 @@ class MakeUpStudyQuerySet(models.QuerySet):
     def open(self) -> "MakeUpStudyQuerySet":
         return self.filter(done_at__isnull=True)
 
+    def activity_of(self, person, viewer) -> "MakeUpStudyQuerySet":
+        """``person``'s make-up study as ``viewer`` may see it."""
+        return self.filter(
+            attendance__in=Attendance.objects.activity_of(person, viewer).values("pk")
+        )
+
 
 class MakeUpStudy(models.Model):
     """补学: a member on leave studies the session's materials afterwards."""
@@ -383,14 +410,12 @@ class DiscussionNoteQuerySet(models.QuerySet):
 
         Final speeches are read by everyone who sees the session. A draft is private
         to whoever drafted it and its speaker until the secretary finalises it; those
-        who keep the group's record (leaders, deputies, the secretary; staff) see
-        every draft of their groups.
+        who keep the group's record (leaders, deputies, the secretary) see every
+        draft of their groups. Staff see no session they are not a member of.
         """
         if not user.is_authenticated:
             return self.none()
         sessions = StudySession.objects.visible_to(user).values("pk")
-        if user.is_staff:
-            return self.filter(session__in=sessions)
         kept = Membership.objects.filter(
             member=user, role__in=RECORD_KEEPER_ROLES
         ).values("group_id")
@@ -400,6 +425,14 @@ class DiscussionNoteQuerySet(models.QuerySet):
             | Q(speaker=user)
             | Q(session__group__in=kept),
             session__in=sessions,
+        )
+
+    def activity_of(self, person, viewer) -> "DiscussionNoteQuerySet":
+        """The speeches ``person`` gave, as ``viewer`` may see them: in the groups
+        both belong to, and drafts only where ``visible_to`` shows them."""
+        return self.visible_to(viewer).filter(
+            speaker=person,
+            session__in=StudySession.objects.shared_by(viewer, person).values("pk"),
         )
 
 

@@ -11,7 +11,13 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from ..models import Attendance, PlanItem
-from .reads import GroupYear, SessionRecord, load_records, local_format
+from .reads import (
+    GroupYear,
+    SessionRecord,
+    load_records,
+    local_format,
+    plan_materials_prefetch,
+)
 
 
 def _notes_text(notes) -> str:
@@ -24,7 +30,9 @@ def _materials_text(record: SessionRecord) -> str:
     lines = []
     for row in record.materials:
         line = f"《{row.article.title}》"
-        chosen = list(row.paragraphs.all())
+        if row.withdrawn:
+            line += _("(withdrawn from publication)")
+        chosen = row.chosen
         if chosen:
             line += _("(%(count)s paragraphs)") % {"count": len(chosen)}
         lines.append(line)
@@ -190,7 +198,7 @@ def dossier_docx(stats: GroupYear) -> bytes:
 
     plan = list(
         PlanItem.objects.filter(plan__group=stats.group, plan__year=stats.year)
-        .prefetch_related("materials")
+        .prefetch_related(plan_materials_prefetch())
         .order_by("month", "pk")
     )
     if plan:

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Member, Membership, StudyGroup
 
 from ..models import (
+    Article,
     Attendance,
     Correction,
     DiscussionNote,
     GroupStudySettings,
     Observer,
+    Paragraph,
     PlanItem,
     ReadingProgress,
     SessionMaterial,
@@ -73,19 +75,51 @@ class SessionRecord:
         return self.notes_of(DiscussionNote.Kind.CLOSING)
 
 
-def materials_prefetch() -> Prefetch:
-    return Prefetch(
-        "sessionmaterial_set",
-        queryset=SessionMaterial.objects.select_related("article").prefetch_related(
-            "paragraphs"
-        ),
-        to_attr="material_rows",
+def materials_prefetch(*, published_only: bool = False) -> Prefetch:
+    """The session's materials as ``material_rows``; ``published_only`` for the
+    reading lists (home page), which never list an unpublished article."""
+    rows = SessionMaterial.objects.select_related("article").prefetch_related(
+        "paragraphs"
     )
+    if published_only:
+        rows = rows.filter(article__in=Article.objects.published())
+    return Prefetch("sessionmaterial_set", queryset=rows, to_attr="material_rows")
+
+
+def shown_materials(session: StudySession, rows: list[SessionMaterial]) -> list:
+    """What a record shows of its materials, the same for every reader and export.
+
+    An article taken back to draft after it was studied stays in the record of a
+    session that took place (held or archived) by its title only, as the historical
+    fact of what was studied, marked ``withdrawn``: no link, no chosen paragraphs,
+    never its text. A planned session does not list it at all (nobody is to read
+    it any more). Each row gets ``withdrawn`` and ``chosen`` (paragraphs to show).
+    """
+    shown = []
+    for row in rows:
+        row.withdrawn = row.article.status != Article.Status.PUBLISHED
+        if row.withdrawn and session.status == StudySession.Status.PLANNED:
+            continue
+        row.chosen = [] if row.withdrawn else list(row.paragraphs.all())
+        shown.append(row)
+    return shown
+
+
+def plan_materials_prefetch() -> Prefetch:
+    """A plan lists published materials only: it says what is to be read."""
+    return Prefetch("materials", queryset=Article.objects.published())
+
+
+def published_paragraphs():
+    """Paragraphs a record may quote (cited paragraphs): of published articles."""
+    return Paragraph.objects.filter(article__in=Article.objects.published())
 
 
 def notes_prefetch(viewer=None, keeps_record: bool = True) -> Prefetch:
+    # A speech keeps its citations of a withdrawn article in the database (they
+    # come back if it is published again) but no record shows their text.
     notes = DiscussionNote.objects.select_related("speaker").prefetch_related(
-        "cited_paragraphs"
+        Prefetch("cited_paragraphs", queryset=published_paragraphs())
     )
     if not keeps_record:
         # Drafts are private to whoever drafted them until the secretary finalises
@@ -120,7 +154,7 @@ def load_record(
         corrections = list(session.corrections.select_related("author"))
     return SessionRecord(
         session=session,
-        materials=session.material_rows,
+        materials=shown_materials(session, session.material_rows),
         attendances=session.attendance_rows,
         observers=session.observer_rows,
         notes=session.note_rows,
@@ -143,7 +177,7 @@ def load_records(sessions) -> list[SessionRecord]:
     return [
         SessionRecord(
             session=s,
-            materials=s.material_rows,
+            materials=shown_materials(s, s.material_rows),
             attendances=s.attendance_rows,
             observers=s.observer_rows,
             notes=s.note_rows,

@@ -132,9 +132,30 @@ def create_session(
     return session
 
 
+def _check_published(articles: list[Article], already: Iterable[int] = ()) -> None:
+    """Only published articles become materials; ``already`` (ids) may stay even if
+    they were withdrawn since, so that editing a record never drops its history."""
+    already = set(already)
+    if any(
+        a.status != Article.Status.PUBLISHED and a.pk not in already for a in articles
+    ):
+        raise ValidationError(
+            _("Only published study materials can be chosen."),
+            code="unpublished_material",
+        )
+
+
 def set_session_materials(session: StudySession, articles: Iterable[Article]) -> None:
-    """Replace the articles studied, keeping chosen paragraphs of those that stay."""
+    """Replace the articles studied, keeping chosen paragraphs of those that stay.
+
+    Raises ValidationError for an unpublished article the session did not have."""
     wanted = list(dict.fromkeys(articles))
+    _check_published(
+        wanted,
+        SessionMaterial.objects.filter(session=session).values_list(
+            "article_id", flat=True
+        ),
+    )
     SessionMaterial.objects.filter(session=session).exclude(article__in=wanted).delete()
     for position, article in enumerate(wanted):
         SessionMaterial.objects.update_or_create(
@@ -478,9 +499,11 @@ def add_plan_item(
     topic: str,
     materials: Iterable[Article] = (),
 ) -> PlanItem:
+    materials = list(materials)
+    _check_published(materials)
     plan, _created = StudyPlan.objects.get_or_create(group=group, year=year)
     item = PlanItem.objects.create(plan=plan, month=month, topic=topic.strip())
-    item.materials.set(list(materials))
+    item.materials.set(materials)
     return item
 
 
@@ -492,10 +515,12 @@ def edit_plan_item(
     topic: str,
     materials: Iterable[Article] = (),
 ) -> PlanItem:
+    materials = list(materials)
+    _check_published(materials)
     item.month = month
     item.topic = topic.strip()
     item.save(update_fields=["month", "topic"])
-    item.materials.set(list(materials))
+    item.materials.set(materials)
     return item
 
 

@@ -26,7 +26,7 @@ from ..models import (
     StudySession,
 )
 from ..records.docx import dossier_docx
-from ..records.reads import group_year, percent
+from ..records.reads import group_year, percent, plan_materials_prefetch
 from ..records.xlsx import attendance_xlsx
 from .sessions import DOCX, attachment
 
@@ -144,7 +144,7 @@ def group_plan(request, pk: int):
     group = get_group_for(request.user, pk)
     year = _year(request)
     keeps_record = can_keep_record(request.user, group)
-    form = PlanItemForm(request.POST or None, user=request.user)
+    form = PlanItemForm(request.POST or None)
     if request.method == "POST":
         if not keeps_record:
             raise PermissionDenied
@@ -155,7 +155,10 @@ def group_plan(request, pk: int):
     plan = (
         StudyPlan.objects.filter(group=group, year=year)
         .prefetch_related(
-            Prefetch("items", queryset=PlanItem.objects.prefetch_related("materials"))
+            Prefetch(
+                "items",
+                queryset=PlanItem.objects.prefetch_related(plan_materials_prefetch()),
+            )
         )
         .first()
     )
@@ -199,11 +202,10 @@ def plan_item_edit(request, pk: int, item_pk: int):
     )
     form = PlanItemForm(
         request.POST or None,
-        user=request.user,
         initial={
             "month": item.month,
             "topic": item.topic,
-            "materials": list(item.materials.all()),
+            "materials": list(item.materials.published()),
         },
     )
     plan_url = reverse("articles:group_plan", args=[group.pk])
@@ -235,27 +237,28 @@ def plan_item_delete(request, pk: int, item_pk: int):
 def member_archive(request, pk: int | None = None):
     person = get_member_for_archive(request.user, pk or request.user.pk)
     year = _year(request)
+    # Everything below is the person's activity as the VIEWER may see it: in the
+    # groups both belong to (activity_of), so a keeper of group A learns nothing
+    # of what the person did in group B; the person sees all of their own.
+    # Annotations: a leader sees what the member shared with a group they share,
+    # never the member's private notes.
+    their_attendances = Attendance.objects.activity_of(person, request.user)
     attendances = list(
-        Attendance.objects.filter(member=person, session__starts_at__year=year)
+        their_attendances.filter(session__starts_at__year=year)
         .exclude(session__status=StudySession.Status.PLANNED)
         .select_related("session__group", "make_up")
         .order_by("session__starts_at")
     )
     speeches = list(
-        DiscussionNote.objects.filter(
-            speaker=person,
+        DiscussionNote.objects.activity_of(person, request.user)
+        .filter(
             session__starts_at__year=year,
             status=DiscussionNote.Status.FINAL,
         )
         .select_related("session")
         .order_by("session__starts_at", "position")
     )
-    # The person's annotations as the VIEWER may see them: a leader looking at a
-    # member's archive sees what the member shared with the leader's groups, never
-    # the member's private notes; the member sees all of their own.
-    their_annotations = (
-        Annotation.objects.visible_to(request.user).live().filter(author=person)
-    )
+    their_annotations = Annotation.objects.activity_of(person, request.user).live()
     annotations = list(
         their_annotations.filter(created_at__year=year)
         .select_related("group", "paragraph__article")
@@ -272,7 +275,7 @@ def member_archive(request, pk: int | None = None):
     attended = [a for a in attendances if a.attended]
     missed = [a for a in attendances if not a.attended]
     years = sorted(
-        {d.year for d in person.attendances.dates("session__starts_at", "year")}
+        {d.year for d in their_attendances.dates("session__starts_at", "year")}
         | {d.year for d in their_annotations.dates("created_at", "year")}
         | {d.year for d in their_studies.dates("studied_at", "year")}
         | {timezone.localdate().year},

@@ -37,7 +37,7 @@ def home(request):
     next_sessions = list(
         mine.upcoming()
         .select_related("group", "host")
-        .prefetch_related(materials_prefetch())[:NEXT_SESSIONS]
+        .prefetch_related(materials_prefetch(published_only=True))[:NEXT_SESSIONS]
     )
     recent = list(
         mine.held().select_related("group").order_by("-starts_at")[:RECENT_RECORDS]
@@ -49,7 +49,9 @@ def home(request):
         .prefetch_related(
             Prefetch(
                 "attendance__session__sessionmaterial_set",
-                queryset=SessionMaterial.objects.select_related("article"),
+                queryset=SessionMaterial.objects.filter(
+                    article__in=Article.objects.published()
+                ).select_related("article"),
                 to_attr="material_rows",
             ),
         )

@@ -28,6 +28,7 @@ from ..access import (
 )
 from ..forms.sessions import MakeUpForm, NoteForm, SessionForm, group_members
 from ..models import (
+    Article,
     Attendance,
     DiscussionNote,
     MakeUpStudy,
@@ -68,8 +69,6 @@ def session_list(request):
         .order_by("-starts_at", "-pk")
     )
     groups = StudyGroup.objects.of_member(request.user)
-    if request.user.is_staff:
-        groups = StudyGroup.objects.all()
     group_id = query_id(request.GET, "group")
     if group_id is not None:
         sessions = sessions.filter(group_id=group_id)
@@ -88,10 +87,7 @@ def session_list(request):
         {
             "sessions": page.object_list,
             "page_obj": page,
-            "groups": [
-                {"group": g, "keeps_record": request.user.is_staff or g.pk in keeper_of}
-                for g in groups
-            ],
+            "groups": [{"group": g, "keeps_record": g.pk in keeper_of} for g in groups],
             "current_group": group_id,
         },
     )
@@ -110,7 +106,10 @@ def session_create(request, group_pk: int):
             .first()
         )
         if item:
-            initial = {"topic": item.topic, "materials": list(item.materials.all())}
+            initial = {
+                "topic": item.topic,
+                "materials": list(item.materials.published()),
+            }
     form = SessionForm(
         request.POST or None,
         group=group,
@@ -400,6 +399,7 @@ def note_edit(request, pk: int):
         request.POST or None,
         session=session,
         keeps_record=keeps_record,
+        note=note,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -497,10 +497,12 @@ def session_docx(request, pk: int):
 def material_paragraphs(request, pk: int, article_pk: int):
     """Choose the paragraphs of one study material (选学段落)."""
     session = get_session_for(request.user, pk, write=True)
+    # A withdrawn (unpublished) article is no material anyone may open here.
     material = get_object_or_404(
         SessionMaterial.objects.select_related("article"),
         session=session,
         article_id=article_pk,
+        article__status=Article.Status.PUBLISHED,
     )
     paragraphs = list(material.article.paragraphs.all())
     chosen = set(material.paragraphs.values_list("pk", flat=True))

@@ -707,26 +707,32 @@ def test_only_record_keepers_see_new_session_button(client, member, secretary, g
     assert create in _login(client, secretary).get(url).content.decode()
 
 
-def test_staff_manage_sessions_in_admin_but_archived_ones_are_read_only(
+def test_admin_shows_only_records_one_keeps_and_never_edits_them(
     client, staff, secretary, member, session
 ):
     record_attendance(
         session, [AttendanceEntry(member=member, status="present")], author=secretary
     )
-    client.force_login(staff)
-    changelist = client.get(reverse("admin:articles_studysession_changelist"))
-    editable = client.get(
-        reverse("admin:articles_studysession_change", args=[session.pk])
-    )
-    archive_session(session)
-    locked = client.get(
-        reverse("admin:articles_studysession_change", args=[session.pk])
-    )
+    change = reverse("admin:articles_studysession_change", args=[session.pk])
+    changelist = reverse("admin:articles_studysession_changelist")
+    client.force_login(staff)  # a superuser in no group
+    staff_list = client.get(changelist)
+    staff_change = client.get(change)
+    secretary.is_staff = secretary.is_superuser = True
+    secretary.save()
+    client.force_login(secretary)
+    keeper_list = client.get(changelist)
+    keeper_change = client.get(change)
+    keeper_post = client.post(change, {"topic": "改过的题目"})
 
-    assert session.topic in changelist.content.decode()
-    assert 'name="topic"' in editable.content.decode()
-    assert locked.status_code == 200
-    assert 'name="topic"' not in locked.content.decode()
+    assert session.topic not in staff_list.content.decode()
+    assert staff_change.status_code == 302  # "does not exist", as for a missing id
+    assert session.topic in keeper_list.content.decode()
+    assert keeper_change.status_code == 200
+    assert 'name="topic"' not in keeper_change.content.decode()
+    assert keeper_post.status_code == 403
+    session.refresh_from_db()
+    assert session.topic != "改过的题目"
 
 
 def test_list_is_paginated_keeping_the_group_filter(client, member, group):

@@ -46,12 +46,23 @@ from ..factories import (
     AnnotationFactory,
     ArticleFactory,
     AttendanceFactory,
+    MemberFactory,
+    MembershipFactory,
     ParagraphFactory,
     ReplyFactory,
     StudySessionFactory,
 )
 
-PERSONAS = ["anonymous", "outsider", "member", "secretary", "leader", "staff"]
+# ``both`` is a plain member of both groups; ``staff`` a superuser in no group.
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "member",
+    "secretary",
+    "leader",
+    "both",
+    "staff",
+]
 GROUP_MEMBERS = ["member", "secretary", "leader"]
 
 # Outcomes
@@ -75,26 +86,33 @@ def logged_in(outcome, anonymous=LOGIN, staff=None) -> dict[str, object]:
 
 
 def roles(
-    outsider, member, keepers, staff, anonymous=LOGIN, secretary=None
+    outsider, member, keepers, staff, anonymous=LOGIN, secretary=None, both=None
 ) -> dict[str, object]:
     """Per role: ``keepers`` are the secretary and the leader (they keep the
-    group's record), ``member`` a plain member of the group."""
+    group's record), ``member`` a plain member of the group, ``outsider`` a plain
+    member of the other group. ``both`` is a plain member of either group, so by
+    default gets what the member or the outsider gets where the other one gets
+    404; objects personal to one of them say ``both`` explicitly."""
+    if both is None:
+        both = member if outsider == NOT_FOUND else outsider
     return {
         "anonymous": anonymous,
         "outsider": outsider,
         "member": member,
         "secretary": keepers if secretary is None else secretary,
         "leader": keepers,
+        "both": both,
         "staff": staff,
     }
 
 
-# Our group's objects: members read, record keepers (and staff) write, outsiders 404.
-OURS = roles(NOT_FOUND, PAGE, PAGE, PAGE)
-OURS_KEEPERS = roles(NOT_FOUND, FORBIDDEN, PAGE, PAGE)
+# Our group's objects: members read, record keepers write, outsiders 404. Staff
+# (even a superuser) in no group neither read nor change any group's record.
+OURS = roles(NOT_FOUND, PAGE, PAGE, NOT_FOUND)
+OURS_KEEPERS = roles(NOT_FOUND, FORBIDDEN, PAGE, NOT_FOUND)
 # The other group's objects, from our side: its member reads, we get 404.
-THEIRS = roles(PAGE, NOT_FOUND, NOT_FOUND, PAGE)
-THEIRS_KEEPERS = roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, PAGE)
+THEIRS = roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+THEIRS_KEEPERS = roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND)
 
 
 def everyone(outcome) -> dict[str, object]:
@@ -207,7 +225,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:theme", lambda d: d.private_theme.slug),
-            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "carried by a private annotation only",
         ),
         Case(
@@ -242,7 +260,7 @@ MATRIX: dict[str, list[Case]] = {
     "articles:annotation": [
         Case(
             at("articles:annotation", lambda d: d.private_annotation.pk),
-            roles(NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "private",
         ),
         Case(
@@ -260,12 +278,12 @@ MATRIX: dict[str, list[Case]] = {
     "articles:annotation_edit": [
         Case(
             at("articles:annotation_edit", lambda d: d.private_annotation.pk),
-            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "private",
         ),
         Case(
             at("articles:annotation_edit", lambda d: d.private_annotation.pk),
-            roles(NOT_FOUND, BAD_REQUEST, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, BAD_REQUEST, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "private, refused form",
             method="post",
             data={"note": ""},
@@ -286,7 +304,7 @@ MATRIX: dict[str, list[Case]] = {
     "articles:annotation_delete": [
         Case(
             at("articles:annotation_delete", lambda d: d.private_annotation.pk),
-            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "private",
         ),
         Case(
@@ -314,7 +332,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:reply_create", lambda d: d.private_annotation.pk),
-            roles(NOT_FOUND, BAD_REQUEST, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, BAD_REQUEST, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "private, refused form",
             method="post",
             data={"text": ""},
@@ -323,12 +341,12 @@ MATRIX: dict[str, list[Case]] = {
     "articles:reply_edit": [
         Case(
             at("articles:reply_edit", lambda d: d.reply.pk),
-            roles(NOT_FOUND, PAGE, FORBIDDEN, NOT_FOUND),
+            roles(NOT_FOUND, PAGE, FORBIDDEN, NOT_FOUND, both=FORBIDDEN),
             "the member's reply",
         ),
         Case(
             at("articles:reply_edit", lambda d: d.reply.pk),
-            roles(NOT_FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND),
+            roles(NOT_FOUND, BAD_REQUEST, FORBIDDEN, NOT_FOUND, both=FORBIDDEN),
             "refused form",
             method="post",
             data={"text": ""},
@@ -337,7 +355,7 @@ MATRIX: dict[str, list[Case]] = {
     "articles:reply_delete": [
         Case(
             at("articles:reply_delete", lambda d: d.reply.pk),
-            roles(NOT_FOUND, PAGE, FORBIDDEN, NOT_FOUND),
+            roles(NOT_FOUND, PAGE, FORBIDDEN, NOT_FOUND, both=FORBIDDEN),
             "the member's reply",
         ),
         Case(
@@ -419,7 +437,7 @@ MATRIX: dict[str, list[Case]] = {
             Case(at(name, lambda d: d.their_session.pk), THEIRS_KEEPERS, "theirs"),
             Case(
                 at(name, lambda d: d.their_session.pk),
-                THEIRS_KEEPERS | {"staff": BAD_REQUEST},
+                THEIRS_KEEPERS,
                 "theirs, refused form",
                 method="post",
                 data=lambda d: {"topic": "", f"status-{d.outsider.pk}": "bogus"},
@@ -439,18 +457,38 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:session_status", lambda d: d.session.pk),
-            roles(NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, NOT_FOUND),
             "ours, unknown action",
             method="post",
         ),
         Case(
             at("articles:session_status", lambda d: d.their_session.pk),
-            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "theirs, unknown action",
             method="post",
         ),
     ],
     "articles:material_paragraphs": [
+        # A material taken back to draft: nobody opens its paragraphs here.
+        Case(
+            at(
+                "articles:material_paragraphs",
+                lambda d: d.session.pk,
+                lambda d: d.withdrawn.pk,
+            ),
+            roles(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+            "withdrawn material",
+        ),
+        Case(
+            at(
+                "articles:material_paragraphs",
+                lambda d: d.session.pk,
+                lambda d: d.withdrawn.pk,
+            ),
+            roles(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+            "withdrawn material",
+            method="post",
+        ),
         Case(
             at(
                 "articles:material_paragraphs",
@@ -505,12 +543,12 @@ MATRIX: dict[str, list[Case]] = {
         # Their record is archived: a member may no longer draft, and is sent back.
         Case(
             at("articles:note_create", lambda d: d.their_session.pk),
-            THEIRS | {"outsider": REDIRECT},
+            THEIRS | {"outsider": REDIRECT, "both": REDIRECT},
             "theirs, archived",
         ),
         Case(
             at("articles:note_create", lambda d: d.their_session.pk),
-            roles(REDIRECT, NOT_FOUND, NOT_FOUND, BAD_REQUEST),
+            roles(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "theirs (archived), refused form",
             method="post",
             data={"content": ""},
@@ -524,12 +562,17 @@ MATRIX: dict[str, list[Case]] = {
     # A speech's permalink: to its place in the record for whoever may read it.
     "articles:note_in_record": [
         Case(
+            at("articles:note_in_record", lambda d: d.draft_note.pk),
+            roles(NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND, both=NOT_FOUND),
+            "the member's draft",
+        ),
+        Case(
             at("articles:note_in_record", lambda d: d.note.pk),
-            roles(NOT_FOUND, REDIRECT, REDIRECT, REDIRECT),
+            roles(NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND),
         ),
         Case(
             at("articles:note_in_record", lambda d: d.their_note.pk),
-            roles(REDIRECT, NOT_FOUND, NOT_FOUND, REDIRECT),
+            roles(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND),
         ),
         Case(
             at("articles:note_in_record", lambda d: d.note.pk),
@@ -538,6 +581,18 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "articles:note_edit": [
+        # Another member's draft speech is 404 on every verb, as a missing id.
+        *[
+            Case(
+                at("articles:note_edit", lambda d: d.draft_note.pk),
+                roles(NOT_FOUND, expect, expect, NOT_FOUND, both=NOT_FOUND),
+                "the member's draft",
+                method=method,
+                data={"content": ""},
+            )
+            for method, expect in [("get", PAGE), ("post", BAD_REQUEST)]
+        ],
+        Case(at("articles:note_edit", 999999), logged_in(NOT_FOUND), "missing"),
         Case(
             at("articles:note_edit", lambda d: d.note.pk),
             OURS_KEEPERS,
@@ -550,7 +605,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:note_edit", lambda d: d.their_note.pk),
-            THEIRS_KEEPERS | {"staff": BAD_REQUEST},
+            THEIRS_KEEPERS,
             "theirs, refused form",
             method="post",
             data={"content": ""},
@@ -560,22 +615,28 @@ MATRIX: dict[str, list[Case]] = {
         Case(at("articles:note_delete", lambda d: d.note.pk), logged_in(NOT_ALLOWED)),
         Case(
             at("articles:note_delete", lambda d: d.their_note.pk),
-            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "theirs",
             method="post",
         ),
     ],
     "articles:note_move": [
+        Case(
+            at("articles:note_move", lambda d: d.draft_note.pk),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, NOT_FOUND, both=NOT_FOUND),
+            "the member's draft",
+            method="post",
+        ),
         Case(at("articles:note_move", lambda d: d.note.pk), logged_in(NOT_ALLOWED)),
         Case(
             at("articles:note_move", lambda d: d.note.pk),
-            roles(NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, NOT_FOUND),
             "ours",
             method="post",
         ),
         Case(
             at("articles:note_move", lambda d: d.their_note.pk),
-            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "theirs",
             method="post",
         ),
@@ -587,12 +648,12 @@ MATRIX: dict[str, list[Case]] = {
     "articles:make_up_detail": [
         Case(
             at("articles:make_up_detail", lambda d: d.make_up.pk),
-            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND),
+            roles(NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "the member's",
         ),
         Case(
             at("articles:make_up_detail", lambda d: d.their_make_up.pk),
-            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "the outsider's",
         ),
         Case(
@@ -637,7 +698,7 @@ MATRIX: dict[str, list[Case]] = {
         Case(at("articles:group_plan", lambda d: d.other_group.pk), THEIRS, "theirs"),
         Case(
             at("articles:group_plan", lambda d: d.group.pk),
-            roles(NOT_FOUND, FORBIDDEN, BAD_REQUEST, BAD_REQUEST),
+            roles(NOT_FOUND, FORBIDDEN, BAD_REQUEST, NOT_FOUND),
             "ours, refused form",
             method="post",
             data={"topic": ""},
@@ -651,7 +712,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:plan_item_edit", lambda d: d.group.pk, lambda d: d.item.pk),
-            roles(NOT_FOUND, FORBIDDEN, BAD_REQUEST, BAD_REQUEST),
+            roles(NOT_FOUND, FORBIDDEN, BAD_REQUEST, NOT_FOUND),
             "ours, refused form",
             method="post",
             data={"topic": ""},
@@ -673,7 +734,7 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:plan_item_delete", lambda d: d.other_group.pk, 999999),
-            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "theirs, no such item",
             method="post",
         ),
@@ -683,7 +744,7 @@ MATRIX: dict[str, list[Case]] = {
                 lambda d: d.other_group.pk,
                 lambda d: d.item.pk,
             ),
-            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, REDIRECT),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "our item under their group's id",
             method="post",
         ),
@@ -719,19 +780,36 @@ MATRIX: dict[str, list[Case]] = {
     "articles:member_archive": [
         Case(
             at("articles:member_archive", lambda d: d.member.pk),
-            roles(NOT_FOUND, PAGE, PAGE, PAGE),
+            roles(NOT_FOUND, PAGE, PAGE, NOT_FOUND, both=NOT_FOUND),
             "the member's",
         ),
         Case(
             at("articles:member_archive", lambda d: d.leader.pk),
-            roles(NOT_FOUND, NOT_FOUND, PAGE, PAGE),
+            roles(NOT_FOUND, NOT_FOUND, PAGE, NOT_FOUND),
             "the leader's",
         ),
         Case(
             at("articles:member_archive", lambda d: d.outsider.pk),
-            roles(PAGE, NOT_FOUND, NOT_FOUND, PAGE),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
             "the outsider's",
         ),
+        # In two groups: our keepers open it and see only what happened in ours.
+        Case(
+            at("articles:member_archive", lambda d: d.both.pk),
+            roles(NOT_FOUND, NOT_FOUND, PAGE, NOT_FOUND, both=PAGE),
+            "the person in both groups",
+        ),
+        *[
+            Case(
+                lambda d, year=year: (
+                    reverse("articles:member_archive", args=[d.both.pk])
+                    + f"?year={year}"
+                ),
+                roles(NOT_FOUND, NOT_FOUND, PAGE, NOT_FOUND, both=PAGE),
+                f"the person in both groups, year {year}",
+            )
+            for year in [2025, 2026]
+        ],
         Case(at("articles:member_archive", 999999), logged_in(NOT_FOUND), "missing"),
     ],
     # --- admin site views (model views are covered by ADMIN_MODEL_VIEWS below) ---
@@ -793,12 +871,19 @@ ADMIN_STAFF_EXCEPTIONS = {
     ("axes.accessattempt", "add"): FORBIDDEN,
     ("axes.accesslog", "add"): FORBIDDEN,
     ("axes.accessfailurelog", "add"): FORBIDDEN,
-    # Corrections are written by the services only, never by hand.
-    ("articles.correction", "add"): FORBIDDEN,
-    # Make-up items come from the attendance services, never from an add form.
-    ("articles.makeupstudy", "add"): FORBIDDEN,
-    # An archived record is never deleted (their_session is archived).
-    ("articles.studysession", "delete"): FORBIDDEN,
+    # The study record in the admin: read-only, and only the groups one keeps;
+    # staff keep none, so every record is "missing" (the admin's redirect).
+    **{
+        # (delete checks the permission before the object: 403 for any id.)
+        (label, view): FORBIDDEN if view in ("add", "delete") else REDIRECT
+        for label in [
+            "articles.studysession",
+            "articles.studyplan",
+            "articles.makeupstudy",
+            "articles.correction",
+        ]
+        for view in ["add", "change", "history", "delete"]
+    },
 }
 # One object per registered model, for the views that take an id. A newly
 # registered model fails the coverage test until it gets one here.
@@ -810,8 +895,10 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "axes.accessfailurelog": lambda d: d.failure_log,
     "accounts.member": lambda d: d.member,
     "accounts.studygroup": lambda d: d.other_group,
-    "articles.article": lambda d: d.draft,
-    "articles.paragraph": lambda d: d.draft_paragraph,
+    # The withdrawn article: its delete page meets protected annotations and a
+    # session material, and must not name them.
+    "articles.article": lambda d: d.withdrawn,
+    "articles.paragraph": lambda d: d.withdrawn_paragraph,
     "articles.studysession": lambda d: d.their_session,
     "articles.studyplan": lambda d: d.plan,
     "articles.groupstudysettings": lambda d: d.study_settings,
@@ -1006,7 +1093,53 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         changes=[{"field": "列席人员", "old": "—", "new": "西青列席人"}],
     )
 
-    drafts = [draft.title, draft_paragraph.text]
+    # Issue 10: a person in both groups (a plain member of each), on leave at
+    # their session with a reason and speaking there; a member's draft speech; an
+    # article published, studied at our session, cited in a speech, annotated,
+    # then taken back to draft.
+    data.both = MemberFactory(username="both", display_name="钱两组")
+    MembershipFactory(group=group, member=data.both)
+    MembershipFactory(group=other_group, member=data.both)
+    AttendanceFactory(session=data.session, member=data.both)
+    AttendanceFactory(
+        session=data.their_session,
+        member=data.both,
+        status=Attendance.Status.ON_LEAVE,
+        leave_reason="西青请假事由：钱两组赴京开会",
+    )
+    both_speech = DiscussionNote.objects.create(
+        session=data.their_session,
+        speaker=data.both,
+        content="钱两组在西青的发言：调研报告",
+        status=DiscussionNote.Status.FINAL,
+        position=2,
+    )
+    data.draft_note = DiscussionNote.objects.create(
+        session=data.session,
+        speaker=member,
+        drafted_by=member,
+        content="王成员的发言草稿：尚未定稿的体会",
+        status=DiscussionNote.Status.DRAFT,
+        position=2,
+    )
+    data.withdrawn = ArticleFactory(title="曾经发布后撤回的文章：学习体会汇编")
+    data.withdrawn_paragraph = ParagraphFactory(
+        article=data.withdrawn, text="撤回稿正文：此段已撤回，成员不得再读。"
+    )
+    SessionMaterial.objects.create(
+        session=data.session, article=data.withdrawn, position=1
+    )
+    data.note.cited_paragraphs.add(data.withdrawn_paragraph)
+    withdrawn_annotation = AnnotationFactory(
+        author=member,
+        paragraph=data.withdrawn_paragraph,
+        note="王成员在撤回稿上的私人批注：再核对",
+    )
+    withdrawn_annotation.tags.add("内部草稿主题")
+    data.withdrawn.status = Article.Status.DRAFT
+    data.withdrawn.save()
+
+    drafts = [draft.title, draft_paragraph.text, data.withdrawn_paragraph.text]
     ours = [
         group.name,
         group.description,
@@ -1034,6 +1167,8 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         "西青列席人",
         data.their_note.content,
         data.correction.reason,
+        "西青请假事由：钱两组赴京开会",
+        both_speech.content,
     ]
     # Private notes stay private from everyone, staff included.
     private = [data.private_annotation.note, "王成员私人主题"]
@@ -1042,14 +1177,37 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
     # the admin's theme list; the notes and replies stay hidden from staff.
     staff_private = [data.private_annotation.note, *shared[:2]]
     data.term = DictionaryTerm.objects.create(term="学习型党组织", note="测试词条")
+    # A draft speech: its drafter (the member) and our record keepers only.
+    draft_speech = [data.draft_note.content]
+    # Staff see no group's record (front end or admin) and no member's notes; the
+    # admin's delete pages name no annotation ("author · quote") either. Group and
+    # people's names are in the admin's member and group lists.
+    records = [
+        data.session.topic,
+        data.session.place,
+        data.session.summary,
+        leave.leave_reason,
+        "南开列席人",
+        data.note.content,
+        data.item.topic,
+        *theirs[3:],
+    ]
+    annotations = [
+        data.private_annotation.note,
+        str(data.private_annotation),
+        withdrawn_annotation.note,
+        str(withdrawn_annotation),
+        "王成员私人主题",
+        "本组分享主题",
+    ]
     data.private_texts = {
-        "anonymous": drafts + ours + theirs + private,
-        "outsider": drafts + ours + private,
+        "anonymous": drafts + ours + theirs + private + draft_speech,
+        "outsider": drafts + ours + private + draft_speech,
         "member": drafts + theirs,
         "secretary": drafts + theirs + private,
         "leader": drafts + theirs + private,
-        # Staff read every group's record in the admin, never members' annotations.
-        "staff": staff_private,
+        "both": drafts + private + draft_speech,
+        "staff": staff_private + records + draft_speech + annotations,
     }
     return data
 
