@@ -56,6 +56,9 @@ class AttendanceInline(ArchivedReadOnly, admin.TabularInline):
     fields = ["member", "status", "leave_reason"]
     autocomplete_fields = ["member"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_position_order()
+
 
 class ObserverInline(ArchivedReadOnly, admin.TabularInline):
     model = Observer

@@ -17,7 +17,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def group_members(group: StudyGroup):
-    return Member.objects.filter(memberships__group=group).order_by("username")
+    """The group's members in its position order (按职务排序)."""
+    return Member.objects.filter(memberships__group=group).in_group_order(group)
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -14,12 +14,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, StudyGroup
+from accounts.models import Membership, StudyGroup, position_order
 
 from .materials import Article, Paragraph
 
@@ -263,6 +263,12 @@ class SessionMaterial(models.Model):
 class AttendanceQuerySet(models.QuerySet):
     def attended(self) -> "AttendanceQuerySet":
         return self.filter(status__in=Attendance.ATTENDED)
+
+    def in_position_order(self) -> "AttendanceQuerySet":
+        """Session by session, members in their group's position order (按职务排序)."""
+        return self.order_by(
+            "session", *position_order("member", OuterRef("session__group"))
+        )
 
 
 class Attendance(models.Model):
