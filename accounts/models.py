@@ -34,6 +34,10 @@ class MemberQuerySet(models.QuerySet):
         """These members in ``group``'s position order (see ``position_order``)."""
         return self.order_by(*position_order("pk", group))
 
+    def of_group(self, group) -> "MemberQuerySet":
+        """The members of ``group``, as the group lists them."""
+        return self.filter(memberships__group=group).in_group_order(group)
+
 
 class MemberManager(UserManager.from_queryset(MemberQuerySet)):
     pass

@@ -71,6 +71,14 @@ urlpatterns = [
     ),
     path("groups/<int:pk>/plan/", views.group_plan, name="group_plan"),
     path(
+        "groups/<int:pk>/members/", views.group_member_order, name="group_member_order"
+    ),
+    path(
+        "groups/<int:pk>/members/<int:membership_pk>/move/",
+        views.group_member_move,
+        name="group_member_move",
+    ),
+    path(
         "groups/<int:pk>/plan/items/<int:item_pk>/edit/",
         views.plan_item_edit,
         name="plan_item_edit",

@@ -18,7 +18,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 def group_members(group: StudyGroup):
     """The group's members in its position order (按职务排序)."""
-    return Member.objects.filter(memberships__group=group).in_group_order(group)
+    return Member.objects.of_group(group)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
