@@ -90,6 +90,9 @@ class StudySessionAdmin(admin.ModelAdmin):
     search_fields = ["topic", "summary"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["host", "recorder"]
+    # The life cycle only runs forward, through the record page's services (mark
+    # as held once started, archive): the admin cannot set a session back.
+    readonly_fields = ["status"]
     inlines = [
         SessionMaterialInline,
         AttendanceInline,

@@ -23,6 +23,9 @@ from accounts.models import Membership, StudyGroup, position_order
 
 from .materials import Article, Paragraph
 
+# The years a session may be given (a mistyped 0202 or 20266 is refused, not stored).
+SESSION_YEARS = range(2000, 2101)
+
 
 class GroupStudySettings(models.Model):
     """Per-group thresholds for the statistics warnings; units set their own numbers."""
@@ -127,6 +130,22 @@ class StudySessionQuerySet(models.QuerySet):
             status=StudySession.Status.PLANNED, ends_at__gte=timezone.now()
         ).order_by("starts_at")
 
+    def awaiting_record(self) -> "StudySessionQuerySet":
+        """待记录: still planned although their time is over (never recorded)."""
+        return self.filter(
+            status=StudySession.Status.PLANNED, ends_at__lt=timezone.now()
+        ).order_by("starts_at")
+
+    def kept_by(self, user) -> "StudySessionQuerySet":
+        """Sessions of the groups whose record ``user`` keeps (not staff's all)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            group__in=Membership.objects.filter(
+                member=user, role__in=RECORD_KEEPER_ROLES
+            ).values("group_id")
+        )
+
     def in_year(self, year: int) -> "StudySessionQuerySet":
         return self.filter(starts_at__year=year)
 
@@ -210,6 +229,19 @@ class StudySession(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.status == self.Status.ARCHIVED
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_awaiting_record(self) -> bool:
+        """待记录: the time is over and the keeper never recorded the session."""
+        return self.is_planned and self.ends_at < timezone.now()
 
     @property
     def duration(self) -> timedelta:
