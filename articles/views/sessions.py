@@ -187,7 +187,8 @@ def session_detail(request, pk: int):
         with_corrections=keeps_record,
     )
     members = []
-    if not record.attendances:
+    if not record.attendances or session.is_planned:
+        # Attendance prepared ahead is no count of who came: show who is expected.
         members = list(group_members(session.group))
     my_attendance = next(
         (a for a in record.attendances if a.member_id == request.user.pk), None

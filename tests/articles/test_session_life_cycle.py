@@ -2,13 +2,16 @@
 so) → archived; make-up items only for held sessions; 待记录 for the forgotten;
 no export that reads as the record of a session that did not take place."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Member, StudyGroup
 from articles.models import Attendance, MakeUpStudy, StudySession
 from articles.services import (
     AttendanceEntry,
@@ -94,6 +97,8 @@ def test_secretary_prepares_attendance_on_the_screen(
     assert not MakeUpStudy.objects.exists()
     assert "考勤已预先登记" in page
     assert "未举行" in page
+    # Prepared attendance is no head count of a meeting that has not happened.
+    assert "实到" not in page and "应到3人" in page
 
 
 def test_attendance_after_the_start_makes_it_held_with_make_ups(
@@ -319,3 +324,26 @@ def test_keeper_home_query_count_does_not_grow_with_awaiting_sessions(
     card = response.content.decode()
     assert card.count("session-status--awaiting") == 4
     assert len(many) == len(few)
+
+
+def test_demo_group_is_in_position_order_and_its_sessions_tell_the_truth():
+    call_command("load_demo", "--no-annotations", stdout=io.StringIO())
+    call_command("load_demo", "--no-annotations", stdout=io.StringIO())
+    group = StudyGroup.objects.get(name="中共天津市南开区委理论学习中心组")
+    sessions = StudySession.objects.filter(group=group)
+    upcoming = sessions.upcoming().get()
+
+    assert [m.username for m in Member.objects.of_group(group)] == [
+        "zhangwei",
+        "zhaoqiang",
+        "chenjing",
+        "wangfang",
+        "liming",
+    ]
+    assert sessions.count() == 4  # the second run added nothing
+    assert all(s.starts_at < timezone.now() for s in sessions.held())
+    assert sessions.held().count() == 2
+    assert sessions.awaiting_record().get().topic == "深化全面从严治党"
+    assert upcoming.attendances.get().status == ON_LEAVE
+    assert not MakeUpStudy.objects.filter(attendance__session=upcoming).exists()
+    assert MakeUpStudy.objects.count() == 2  # the leave at each held session
