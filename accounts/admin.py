@@ -74,8 +74,13 @@ class QuietDeletion:
 
 
 class MembershipInline(admin.TabularInline):
+    """The group's members in its position order; the number sets the order of
+    every list (attendance, sign-in sheet, record, statistics)."""
+
     model = Membership
     extra = 1
+    fields = ["sort_order", "member", "role"]
+    ordering = ["sort_order", "member__username"]
     autocomplete_fields = ["member"]
 
 
@@ -83,6 +88,7 @@ class MemberMembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "member"
     extra = 0
+    fields = ["group", "role", "sort_order"]
     autocomplete_fields = ["group"]
 
 

@@ -5,8 +5,42 @@ This is the base layer: it knows nothing of articles, sessions or annotations.
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+
+
+def position_order(member: str, group) -> list:
+    """``order_by()`` terms listing rows by their member's place in ``group``.
+
+    Chinese official lists go by position (按职务排序), never by name: the group's
+    ``Membership.sort_order`` (组长, 副组长, then the order the unit sets), ties and
+    people no longer in the group after, by login name. This is the one rule;
+    ``Member.objects.in_group_order`` and the attendance lists of articles use it.
+    ``member`` is the lookup from the rows to the member ("pk" for members,
+    "member" for a row pointing at one); ``group`` a group or an expression such as
+    ``OuterRef("session__group")`` when each row has its own.
+    """
+    place = Subquery(
+        Membership.objects.filter(group=group, member=OuterRef(member)).values(
+            "sort_order"
+        )[:1]
+    )
+    username = "username" if member == "pk" else f"{member}__username"
+    return [place.asc(nulls_last=True), username]
+
+
+class MemberQuerySet(models.QuerySet):
+    def in_group_order(self, group) -> "MemberQuerySet":
+        """These members in ``group``'s position order (see ``position_order``)."""
+        return self.order_by(*position_order("pk", group))
+
+    def of_group(self, group) -> "MemberQuerySet":
+        """The members of ``group``, as the group lists them."""
+        return self.filter(memberships__group=group).in_group_order(group)
+
+
+class MemberManager(UserManager.from_queryset(MemberQuerySet)):
+    pass
 
 
 class Member(AbstractUser):
@@ -14,7 +48,7 @@ class Member(AbstractUser):
     position = models.CharField(_("position"), max_length=100, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
 
-    objects = UserManager()
+    objects = MemberManager()
 
     class Meta:
         verbose_name = _("member")
@@ -66,6 +100,11 @@ class StudyGroup(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def in_position_order(self) -> "MembershipQuerySet":
+        return self.order_by("group", "sort_order", "member__username")
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         LEADER = "leader", _("group leader")
@@ -88,12 +127,24 @@ class Membership(models.Model):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.MEMBER
     )
+    # The place in the group's lists (按职务排序); blank on creation means last.
+    sort_order = models.PositiveIntegerField(
+        _("order in the group"),
+        blank=True,
+        help_text=_(
+            "Lists of the group go by this number: the group leader first, then "
+            "the deputies, then the members in the order the unit sets. Leave "
+            "empty to put a new member last."
+        ),
+    )
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        ordering = ["group", "member__username"]
+        ordering = ["group", "sort_order", "member__username"]
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "member"], name="membership_once_per_group"
@@ -108,6 +159,16 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.group} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.sort_order is None:
+            # New members go last. Two joining at once may share a number; the
+            # lists then order those two by name, and the next move renumbers.
+            last = Membership.objects.filter(group_id=self.group_id).aggregate(
+                models.Max("sort_order")
+            )["sort_order__max"]
+            self.sort_order = (last or 0) + 1
+        super().save(*args, **kwargs)
 
     @property
     def leads(self) -> bool:

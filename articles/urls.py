@@ -71,6 +71,14 @@ urlpatterns = [
     path("groups/<id:pk>/statistics/", views.group_statistics, name="group_statistics"),
     path("groups/<id:pk>/plan/", views.group_plan, name="group_plan"),
     path(
+        "groups/<id:pk>/members/", views.group_member_order, name="group_member_order"
+    ),
+    path(
+        "groups/<id:pk>/members/<id:membership_pk>/move/",
+        views.group_member_move,
+        name="group_member_move",
+    ),
+    path(
         "groups/<id:pk>/plan/items/<id:item_pk>/edit/",
         views.plan_item_edit,
         name="plan_item_edit",

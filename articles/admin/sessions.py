@@ -75,6 +75,9 @@ class AttendanceInline(ReadOnly, admin.TabularInline):
     fields = ["member", "status", "leave_reason"]
     autocomplete_fields = ["member"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_position_order()
+
 
 class ObserverInline(ReadOnly, admin.TabularInline):
     model = Observer
@@ -106,6 +109,9 @@ class StudySessionAdmin(KeptGroupsOnly, admin.ModelAdmin):
     search_fields = ["topic", "summary"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["host", "recorder"]
+    # The life cycle only runs forward, through the record page's services (mark
+    # as held once started, archive): the admin cannot set a session back.
+    readonly_fields = ["status"]
     inlines = [
         SessionMaterialInline,
         AttendanceInline,

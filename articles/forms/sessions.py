@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Member, StudyGroup
 
 from ..models import Article, DiscussionNote, Paragraph, StudySession
+from ..models.sessions import SESSION_YEARS
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -17,7 +18,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def group_members(group: StudyGroup):
-    return Member.objects.filter(memberships__group=group).order_by("username")
+    """The group's members in its position order (按职务排序)."""
+    return Member.objects.of_group(group)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -102,6 +104,22 @@ class SessionForm(ReasonMixin, forms.ModelForm):
 
     def clean_materials(self):
         return [*self.cleaned_data["materials"], *self.withdrawn]
+
+    def _sane_year(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and value.year not in SESSION_YEARS:
+            raise forms.ValidationError(
+                _("Give a year between %(first)s and %(last)s."),
+                code="year_out_of_range",
+                params={"first": SESSION_YEARS[0], "last": SESSION_YEARS[-1]},
+            )
+        return value
+
+    def clean_starts_at(self):
+        return self._sane_year("starts_at")
+
+    def clean_ends_at(self):
+        return self._sane_year("ends_at")
 
     def clean(self):
         cleaned = super().clean()

@@ -14,14 +14,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, StudyGroup
+from accounts.models import Membership, StudyGroup, position_order
 
 from .materials import Article, Paragraph
+
+# The years a session may be given (a mistyped 0202 or 20266 is refused, not stored).
+SESSION_YEARS = range(2000, 2101)
 
 
 class GroupStudySettings(models.Model):
@@ -141,6 +144,22 @@ class StudySessionQuerySet(models.QuerySet):
             status=StudySession.Status.PLANNED, ends_at__gte=timezone.now()
         ).order_by("starts_at")
 
+    def awaiting_record(self) -> "StudySessionQuerySet":
+        """待记录: still planned although their time is over (never recorded)."""
+        return self.filter(
+            status=StudySession.Status.PLANNED, ends_at__lt=timezone.now()
+        ).order_by("starts_at")
+
+    def kept_by(self, user) -> "StudySessionQuerySet":
+        """Sessions of the groups whose record ``user`` keeps (not staff's all)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            group__in=Membership.objects.filter(
+                member=user, role__in=RECORD_KEEPER_ROLES
+            ).values("group_id")
+        )
+
     def in_year(self, year: int) -> "StudySessionQuerySet":
         return self.filter(starts_at__year=year)
 
@@ -226,6 +245,19 @@ class StudySession(models.Model):
         return self.status == self.Status.ARCHIVED
 
     @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_awaiting_record(self) -> bool:
+        """待记录: the time is over and the keeper never recorded the session."""
+        return self.is_planned and self.ends_at < timezone.now()
+
+    @property
     def duration(self) -> timedelta:
         return self.ends_at - self.starts_at
 
@@ -283,6 +315,12 @@ class AttendanceQuerySet(models.QuerySet):
         return self.filter(
             member=person,
             session__in=StudySession.objects.shared_by(viewer, person).values("pk"),
+        )
+
+    def in_position_order(self) -> "AttendanceQuerySet":
+        """Session by session, members in their group's position order (按职务排序)."""
+        return self.order_by(
+            "session", *position_order("member", OuterRef("session__group"))
         )
 
 

@@ -115,6 +115,11 @@ def published_paragraphs():
     return Paragraph.objects.filter(article__in=Article.objects.published())
 
 
+def attendance_rows():
+    """Attendance as records list it: members in the group's position order."""
+    return Attendance.objects.select_related("member", "make_up").in_position_order()
+
+
 def notes_prefetch(viewer=None, keeps_record: bool = True) -> Prefetch:
     # A speech keeps its citations of a withdrawn article in the database (they
     # come back if it is published again) but no record shows their text.
@@ -141,7 +146,7 @@ def load_record(
             materials_prefetch(),
             Prefetch(
                 "attendances",
-                queryset=Attendance.objects.select_related("member", "make_up"),
+                queryset=attendance_rows(),
                 to_attr="attendance_rows",
             ),
             Prefetch("observers", to_attr="observer_rows"),
@@ -168,7 +173,7 @@ def load_records(sessions) -> list[SessionRecord]:
         materials_prefetch(),
         Prefetch(
             "attendances",
-            queryset=Attendance.objects.select_related("member", "make_up"),
+            queryset=attendance_rows(),
             to_attr="attendance_rows",
         ),
         Prefetch("observers", to_attr="observer_rows"),
@@ -309,7 +314,8 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
     member_ids = set(counts) | set(
         Membership.objects.filter(group=group).values_list("member", flat=True)
     )
-    people = Member.objects.filter(pk__in=member_ids).order_by("username")
+    # Position order; former members who attended this year follow by name.
+    people = Member.objects.filter(pk__in=member_ids).in_group_order(group)
     # Articles each member marked studied (学习完成) during the year, whichever group
     # the article was studied for: reading is the member's, not a session's.
     studied = dict(

@@ -5,6 +5,12 @@ Chinese message and a code) before writing anything when the input is refused. C
 check permissions (articles.access); these functions check the record's own rules:
 an archived record changes only with a reason, and each change is kept as a
 ``Correction``.
+
+The life cycle, which no function lets run backwards: a session is *planned* until
+it has started and the keeper records it (attendance saved after the start, or
+"mark as held"); then *held*; then *archived*. Attendance may be prepared while it
+is planned (leave known in advance), but make-up items (补学) exist only for held
+sessions: they are created when it becomes held.
 """
 
 from collections.abc import Iterable
@@ -31,6 +37,7 @@ from ..models import (
     StudyPlan,
     StudySession,
 )
+from ..models.sessions import SESSION_YEARS
 from ..search import remove_objects
 from ..search.study_kinds import NOTE, index_note
 
@@ -96,10 +103,23 @@ def _correct(
 
 
 def _check_times(starts_at, ends_at) -> None:
+    for moment in (starts_at, ends_at):
+        if moment and timezone.localtime(moment).year not in SESSION_YEARS:
+            raise ValidationError(
+                _("Give a year between %(first)s and %(last)s.")
+                % {"first": SESSION_YEARS[0], "last": SESSION_YEARS[-1]},
+                code="year_out_of_range",
+            )
     if starts_at and ends_at and ends_at <= starts_at:
         raise ValidationError(
             _("The session must end after it starts."), code="ends_before_start"
         )
+
+
+def _open_make_ups(session: StudySession) -> None:
+    """A make-up item for everyone on leave or absent, once the session is held."""
+    missed = session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None)
+    MakeUpStudy.objects.bulk_create(MakeUpStudy(attendance=a) for a in missed)
 
 
 @transaction.atomic
@@ -181,6 +201,16 @@ def update_session(
         fields.get("starts_at", session.starts_at),
         fields.get("ends_at", session.ends_at),
     )
+    starts_at = fields.get("starts_at", session.starts_at)
+    if session.status != StudySession.Status.PLANNED and starts_at > timezone.now():
+        # A held record moved into the future would read as held before it began.
+        raise ValidationError(
+            _(
+                "This session is recorded as held: its start cannot be moved to a "
+                "time that has not come yet."
+            ),
+            code="held_in_future",
+        )
     changes = []
     for name, new in fields.items():
         old = getattr(session, name)
@@ -264,7 +294,9 @@ def record_attendance(
     ``update_or_create`` on (session, member), the unique key, inside one transaction
     (IMMEDIATE on SQLite, so the second waits for the first): the last save wins
     row by row and no row is lost or duplicated.
-    A planned session becomes held: attendance is only taken when it took place.
+    A planned session that has started becomes held. Before its start the
+    attendance is only prepared (leave known in advance): the session stays
+    planned and nobody gets a make-up item for a meeting that has not happened.
     """
     reason = _require_reason(session, reason)
     entries = list(entries)
@@ -290,6 +322,11 @@ def record_attendance(
             )
     if errors:
         raise ValidationError(errors)
+
+    if session.status == StudySession.Status.PLANNED and session.has_started:
+        session.status = StudySession.Status.HELD
+        session.save(update_fields=["status", "updated_at"])
+    held = session.status != StudySession.Status.PLANNED
 
     existing = {a.member_id: a for a in session.attendances.all()}
     labels = dict(Attendance.Status.choices)
@@ -319,7 +356,8 @@ def record_attendance(
             defaults={"status": entry.status, "leave_reason": leave_reason},
         )
         if attendance.status in MAKE_UP_STATUSES:
-            MakeUpStudy.objects.get_or_create(attendance=attendance)
+            if held:
+                MakeUpStudy.objects.get_or_create(attendance=attendance)
         else:
             # Back in the room after all: an unfinished make-up item is moot.
             MakeUpStudy.objects.filter(
@@ -343,21 +381,31 @@ def record_attendance(
                 Observer(session=session, name=n, unit=u) for n, u in wanted
             )
 
-    if session.status == StudySession.Status.PLANNED:
-        session.status = StudySession.Status.HELD
-        session.save(update_fields=["status", "updated_at"])
     _correct(session, author, reason, changes)
     return saved
 
 
 @transaction.atomic
 def mark_session_held(session: StudySession) -> StudySession:
+    """The keeper says the session took place; only once it has started.
+
+    Attendance prepared beforehand stands, and those on leave or absent get their
+    make-up items now."""
     if session.status != StudySession.Status.PLANNED:
         raise ValidationError(
             _("Only a planned session can be marked as held."), code="bad_transition"
         )
+    if not session.has_started:
+        raise ValidationError(
+            _(
+                "This session has not started yet: it can be marked as held once "
+                "its start time has passed."
+            ),
+            code="not_started",
+        )
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
+    _open_make_ups(session)
     return session
 
 

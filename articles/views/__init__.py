@@ -17,6 +17,8 @@ from .exports import (
 from .groups import (
     group_attendance_xlsx,
     group_dossier_docx,
+    group_member_move,
+    group_member_order,
     group_plan,
     group_statistics,
     member_archive,
@@ -58,6 +60,8 @@ __all__ = [
     "article_studied",
     "group_attendance_xlsx",
     "group_dossier_docx",
+    "group_member_move",
+    "group_member_order",
     "group_plan",
     "group_statistics",
     "home",

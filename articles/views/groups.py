@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Membership
+from accounts.services import move_membership
 from studyhub.params import query_year
 
 from .. import services
@@ -231,6 +233,50 @@ def plan_item_delete(request, pk: int, item_pk: int):
         services.delete_plan_item(item)
         messages.success(request, _("The topic was removed from the plan."))
     return redirect(f"{reverse('articles:group_plan', args=[group.pk])}?year={year}")
+
+
+@require_GET
+def group_member_order(request, pk: int):
+    """The group's position order (按职务排序), set by its record keepers.
+
+    It sits with the group's pages in articles (same access rule, links from the
+    statistics and the session list), while the order itself and its writes stay
+    in accounts, the base layer. Up and down are plain POST forms: no JavaScript.
+    """
+    group = get_group_for(request.user, pk, write=True)
+    memberships = list(
+        Membership.objects.filter(group=group)
+        .select_related("member")
+        .in_position_order()
+    )
+    return render(
+        request,
+        "articles/sessions/group_member_order.html",
+        {"group": group, "memberships": memberships},
+    )
+
+
+@require_POST
+def group_member_move(request, pk: int, membership_pk: int):
+    group = get_group_for(request.user, pk, write=True)
+    membership = get_object_or_404(
+        Membership.objects.select_related("member", "group"),
+        group=group,
+        pk=membership_pk,
+    )
+    up = request.POST.get("direction") != "down"
+    name = membership.member.name
+    if move_membership(membership, up=up):
+        if up:
+            messages.success(request, _("%(name)s moved up.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s moved down.") % {"name": name})
+    elif up:
+        messages.info(request, _("%(name)s is already first.") % {"name": name})
+    else:
+        messages.info(request, _("%(name)s is already last.") % {"name": name})
+    url = reverse("articles:group_member_order", args=[group.pk])
+    return redirect(f"{url}#m-{membership.pk}")
 
 
 @require_GET

@@ -23,6 +23,7 @@ NEW_MATERIALS = 5
 RECENT_RECORDS = 3
 RECENT_ANNOTATIONS = 5
 RECENT_REPLIES = 5
+AWAITING_RECORD = 5
 
 
 @require_GET
@@ -34,6 +35,14 @@ def home(request):
         .order_by("group__name")
     )
     mine = StudySession.objects.filter(group__memberships__member=user)
+    # 待记录 is the record keepers' to-do: one more query, for them only.
+    awaiting = []
+    if any(m.leads for m in memberships):
+        awaiting = list(
+            StudySession.objects.kept_by(user)
+            .awaiting_record()
+            .select_related("group")[:AWAITING_RECORD]
+        )
     next_sessions = list(
         mine.upcoming()
         .select_related("group", "host")
@@ -86,6 +95,7 @@ def home(request):
         {
             "memberships": memberships,
             "next_sessions": next_sessions,
+            "awaiting_record": awaiting,
             "recent_sessions": recent,
             "make_ups": make_ups,
             "new_materials": new_materials,

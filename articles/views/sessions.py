@@ -89,6 +89,7 @@ def session_list(request):
             "page_obj": page,
             "groups": [{"group": g, "keeps_record": g.pk in keeper_of} for g in groups],
             "current_group": group_id,
+            "kept_groups": keeper_of,
         },
     )
 
@@ -188,7 +189,8 @@ def session_detail(request, pk: int):
         with_corrections=keeps_record,
     )
     members = []
-    if not record.attendances:
+    if not record.attendances or session.is_planned:
+        # Attendance prepared ahead is no count of who came: show who is expected.
         members = list(group_members(session.group))
     my_attendance = next(
         (a for a in record.attendances if a.member_id == request.user.pk), None
@@ -305,7 +307,16 @@ def session_attendance(request, pk: int):
         except ValidationError as error:
             errors = _errors(error)
         else:
-            messages.success(request, _("Attendance saved."))
+            if session.is_planned:
+                messages.success(
+                    request,
+                    _(
+                        "Attendance prepared. The session stays planned until it "
+                        "has started and you record it as held."
+                    ),
+                )
+            else:
+                messages.success(request, _("Attendance saved."))
             return redirect(session)
     return render(
         request,
@@ -486,6 +497,16 @@ def session_docx(request, pk: int):
     from ..records.docx import record_docx
 
     session = get_session_for(request.user, pk)
+    if session.is_planned:
+        # A planned session has no record yet: a file looking like one would lie.
+        messages.error(
+            request,
+            _(
+                "This session has not been held yet, so there is no record to "
+                "download. Use the sign-in sheet to prepare it."
+            ),
+        )
+        return redirect(session)
     record = load_record(session, keeps_record=True)
     # Drafts are not part of the record book.
     record.notes = [n for n in record.notes if n.status == DiscussionNote.Status.FINAL]

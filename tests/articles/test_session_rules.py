@@ -390,10 +390,11 @@ def test_thresholds_are_configurable_per_group(group, leader, secretary, member)
 
     assert len(stats.warnings) == 3
     assert all("66.7%" in w and "70%" in w for w in stats.warnings)
+    # In the group's position order: the members joined leader, secretary, member.
     assert [m.member.username for m in stats.members if m.below] == [
         "leader",
-        "member",
         "secretary",
+        "member",
     ]
 
 

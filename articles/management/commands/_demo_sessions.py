@@ -1,6 +1,8 @@
-"""Demo study sessions for load_demo: two held sessions and one planned, for the
-demo group, through the same services the secretary uses. Idempotent: a session
-whose topic already exists in the group is left alone."""
+"""Demo study sessions for load_demo, for the demo group, through the same services
+the secretary uses: one archived and one held (both in the past), one planned for
+next week with a leave already known, and one whose time passed without a record
+(待记录). Idempotent: a session whose topic already exists in the group is left
+alone."""
 
 from datetime import datetime, timedelta
 
@@ -34,6 +36,7 @@ def load_demo_sessions(group: StudyGroup, usernames: list[str]) -> int:
         ("以党建引领基层治理创新", today - timedelta(days=40), "archived", articles[0]),
         ("加快发展新质生产力", today - timedelta(days=10), "held", articles[1]),
         ("推动文化传承发展", today + timedelta(days=7), "planned", articles[2]),
+        ("深化全面从严治党", today - timedelta(days=3), "planned", articles[-1]),
     ]
     for topic, day, status, article in plans:
         if StudySession.objects.filter(group=group, topic=topic).exists():
@@ -54,6 +57,19 @@ def load_demo_sessions(group: StudyGroup, usernames: list[str]) -> int:
             materials=[article],
         )
         created += 1
+        if status == "planned" and day > today:
+            # Leave known in advance: prepared, the session stays planned.
+            record_attendance(
+                session,
+                [
+                    AttendanceEntry(
+                        member=people["chenjing"],
+                        status="on_leave",
+                        leave_reason="参加市委党校中青班学习",
+                    )
+                ],
+                author=secretary,
+            )
         if status != "planned":
             entries = [
                 AttendanceEntry(member=m, status="present")

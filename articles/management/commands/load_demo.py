@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Member, Membership, StudyGroup
+from accounts.services import set_member_order
 from articles.models import Article
 from articles.services import import_document
 
@@ -24,13 +25,14 @@ GROUPS = {
     "nankai": "中共天津市南开区委理论学习中心组",
     "xiqing": "中共天津市西青区委理论学习中心组",
 }
-# username, display name, position, group, role
+# username, display name, position, group, role; in each group's position order
+# (按职务排序): the secretary who keeps the record comes after the members.
 PEOPLE = [
     ("zhangwei", "张伟", "区委书记", "nankai", Membership.Role.LEADER),
     ("zhaoqiang", "赵强", "区长", "nankai", Membership.Role.DEPUTY),
-    ("liming", "李明", "区委办公室副主任", "nankai", Membership.Role.SECRETARY),
-    ("wangfang", "王芳", "区委宣传部部长", "nankai", Membership.Role.MEMBER),
     ("chenjing", "陈静", "区委组织部部长", "nankai", Membership.Role.MEMBER),
+    ("wangfang", "王芳", "区委宣传部部长", "nankai", Membership.Role.MEMBER),
+    ("liming", "李明", "区委办公室副主任", "nankai", Membership.Role.SECRETARY),
     ("liuyang", "刘洋", "区委书记", "xiqing", Membership.Role.LEADER),
 ]
 EDITOR_PERMISSIONS = ["article", "paragraph", "tag", "taggeditem", "dictionaryterm"]
@@ -71,14 +73,18 @@ class Command(BaseCommand):
             for key, name in GROUPS.items()
         }
         accounts = []
+        in_order = {key: [] for key in groups}
         for username, name, position, group_key, role in PEOPLE:
             member = self._account(username, name, position)
             membership, _created = Membership.objects.get_or_create(
                 group=groups[group_key], member=member, defaults={"role": role}
             )
+            in_order[group_key].append(member)
             accounts.append(
                 (username, name, membership.get_role_display(), groups[group_key].name)
             )
+        for key, members in in_order.items():
+            set_member_order(groups[key], members)
         editor = self._account("editor", "内容编辑", "宣传部干部", is_staff=True)
         editors, _created = Group.objects.get_or_create(name="内容编辑")
         editors.permissions.set(
