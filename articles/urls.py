@@ -6,6 +6,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("articles/<int:pk>/", views.article_detail, name="detail"),
     path("themes/<str:slug>/", views.theme_detail, name="theme"),
     # Annotations, replies, reading progress and exports (issue 3)
