@@ -92,7 +92,7 @@ def rebuild_kind(
     name: str,
     *,
     after: int = 0,
-    size: int = REBUILD_BATCH,
+    size: int | None = None,
     on_batch: Callable[[int, int, int], None] | None = None,
 ) -> int:
     """Re-index the objects of kind ``name`` whose primary key is above ``after``, in
@@ -105,6 +105,7 @@ def rebuild_kind(
     Kinds without a ``model`` are re-indexed in one transaction (no resume).
     """
     kind = KINDS[name]
+    size = size or REBUILD_BATCH
     segmenter = get_segmenter()
     if not kind.model:
         with transaction.atomic():

@@ -64,6 +64,9 @@ def is_small_import(job: Job, paragraphs: int) -> bool:
 def confirm_import(job: Job) -> Job:
     """The editor confirmed the preview: import now when the file is small, else
     queue it for the worker. Confirming twice (a double click) imports once."""
+    job.refresh_from_db()
+    if job.state != Job.State.PREVIEW:
+        return job
     parsed = parse_document(bytes(job.upload), job.filename)
     paragraphs = sum(len(a.paragraphs) for a in parsed.articles)
     claimed = Job.objects.filter(pk=job.pk, state=Job.State.PREVIEW).update(
