@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages migrate demo serve check-deploy bench lint format clean browsers
+.PHONY: run test install messages migrate demo serve check-deploy bench lint format clean browsers system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "StudyHub needs Python 3.11"'
@@ -26,19 +26,51 @@ migrate: messages
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
 
+# The development server and, beside it, the worker that runs background jobs
+# (imports, index rebuilds); the worker stops when the server does.
 run: demo
 	@echo "StudyHub: http://$(HOST):$(PORT)/  (log in with an account listed above)"
+	@DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Browser tests drive a system Chromium where there is one, else Playwright's own.
-browsers: install
-	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then \
-		echo "using system chromium"; \
-	else \
-		$(BIN)/playwright install chromium; \
+# What the suite needs besides Python packages: a Chromium for the browser tests,
+# CJK fonts, LibreOffice (documents are checked as their readers see them) and
+# poppler's pdftoppm. As root (a fresh Debian machine, CI) they come from apt-get;
+# otherwise Chromium may come from Playwright's download, and anything still
+# missing stops here with the exact packages to install.
+DEBIAN_PACKAGES := chromium fonts-noto-cjk libreoffice-writer libreoffice-calc poppler-utils
+
+system-deps: install
+	@missing=""; \
+	command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer libreoffice-calc"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -z "$$missing" ]; then echo "system packages: all present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing:$$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing && exit 0; \
+		echo "apt-get could not install:$$missing"; \
+	fi; \
+	still=""; \
+	for package in $$missing; do \
+		if [ "$$package" = chromium ] && $(BIN)/playwright install chromium; then \
+			echo "using Playwright's Chromium"; \
+		else \
+			still="$$still $$package"; \
+		fi; \
+	done; \
+	if [ -n "$$still" ]; then \
+		echo "make test needs these Debian packages; install them as root:"; \
+		echo "    apt-get install$$still"; \
+		exit 1; \
 	fi
 
-test: messages browsers
+# The old name of the target.
+browsers: system-deps
+
+test: messages system-deps
 	$(PY) -m pytest
 
 # Production-style server: see README "Production" for the environment it needs.

@@ -8,6 +8,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("jobs/<id:pk>/progress/", views.job_progress, name="job_progress"),
     path("articles/<id:pk>/", views.article_detail, name="detail"),
     path("themes/<label:slug>/", views.theme_detail, name="theme"),
     # Annotations, replies, reading progress and exports (issue 3)

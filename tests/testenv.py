@@ -7,6 +7,11 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_HTTPS", "0")  # the live server is plain http
+# Jobs run in the calling thread; one test (tests/articles/test_jobs_worker.py)
+# starts a real worker.
+os.environ.setdefault(
+    "DJANGO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+)
 
 # The suite asserts the Chinese UI, so the catalogue must be compiled and current.
 from studyhub.catalogue import compile_catalogues  # noqa: E402

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,15 +13,17 @@ from taggit.models import Tag
 from accounts.admin import QuietDeletion
 
 from ..forms.materials import ArticleAdminForm, ImportDocumentForm
-from ..importer import ImportFailed
-from ..models import Article, Paragraph
+from ..importer import ImportFailed, parse_document
+from ..models import Article, Job, Paragraph
 from ..search.keywords import suggest_themes
 from ..services import (
     ReanchorResult,
-    import_document,
+    confirm_import,
+    hold_upload,
     index_article,
     reanchor_annotations,
 )
+from ..services.materials import preview_document
 
 
 def report_reanchoring(request, results: list[ReanchorResult]) -> None:
@@ -173,37 +176,74 @@ class ArticleAdmin(QuietDeletion, admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="articles_article_import",
             ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="articles_article_import_job",
+            ),
             *super().get_urls(),
         ]
 
-    def import_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        result = None
-        form = ImportDocumentForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["document"]
-            try:
-                result = import_document(
-                    upload.read(), upload.name, status=form.cleaned_data["status"]
-                )
-            except ImportFailed as error:
-                form.add_error("document", error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Imported %(created)d article(s); %(skipped)d already existed.")
-                    % {"created": len(result.created), "skipped": len(result.skipped)},
-                )
-        context = {
+    def _import_context(self, request, **context) -> dict:
+        return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import articles"),
-            "form": form,
-            "result": result,
             "changelist_url": reverse("admin:articles_article_changelist"),
+            "import_url": reverse("admin:articles_article_import"),
+            **context,
         }
+
+    def import_view(self, request):
+        """Upload a file or paste text; it is read, not written: the editor sees
+        the preview next and confirms."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportDocumentForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data, filename = form.document_bytes()
+            try:
+                parse_document(data, filename)
+            except ImportFailed as error:
+                field = "document" if form.cleaned_data.get("document") else "text"
+                form.add_error(field, error.message)
+            else:
+                job = hold_upload(
+                    data,
+                    filename,
+                    user=request.user,
+                    status=form.cleaned_data["status"],
+                )
+                return redirect("admin:articles_article_import_job", job.pk)
+        context = self._import_context(request, form=form)
         return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def import_job_view(self, request, job_id: int):
+        """One upload: its preview and the confirm button, then the progress of the
+        import and its result. Only the editor who uploaded it sees it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(
+            Job, pk=job_id, kind=Job.Kind.IMPORT, started_by=request.user
+        )
+        if request.method == "POST":
+            if job.state == Job.State.PREVIEW:
+                confirm_import(job)
+            return redirect("admin:articles_article_import_job", job.pk)
+        preview = None
+        if job.state == Job.State.PREVIEW:
+            preview = preview_document(parse_document(bytes(job.upload), job.filename))
+        context = self._import_context(
+            request,
+            job=job,
+            preview=preview,
+            status_label=Article.Status(
+                job.options.get("status", Article.Status.DRAFT)
+            ).label,
+        )
+        return TemplateResponse(
+            request, "admin/articles/article/import_job.html", context
+        )
 
 
 @admin.register(Paragraph)

@@ -8,8 +8,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .. import search
-from ..models import DictionaryTerm
-from ..services import rebuild_search_index
+from ..models import DictionaryTerm, Job
+from ..services import start_exclusive
 
 
 @admin.register(DictionaryTerm)
@@ -27,6 +27,9 @@ class DictionaryTermAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "stale_count": search.stale_count(),
             "shipped_count": len(search.tokenizer.shipped_terms()),
+            "rebuild_job": Job.objects.active()
+            .filter(kind=Job.Kind.REBUILD_INDEX)
+            .first(),
         }
         return super().changelist_view(request, extra_context)
 
@@ -50,10 +53,24 @@ class DictionaryTermAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Rebuild the search index with the current dictionary"))
     def rebuild_index(self, request, queryset):
-        counts = rebuild_search_index()
-        self.message_user(
-            request,
-            _("Search index rebuilt: %(count)d texts segmented again.")
-            % {"count": sum(counts.values())},
-            messages.SUCCESS,
-        )
+        """Runs in the background worker; the list shows its progress meanwhile."""
+        job, started = start_exclusive(Job.Kind.REBUILD_INDEX, user=request.user)
+        if not started:
+            self.message_user(
+                request,
+                _("The search index is already being rebuilt; see its progress."),
+                messages.INFO,
+            )
+        elif job.state == Job.State.DONE:
+            self.message_user(
+                request,
+                _("Search index rebuilt: %(count)d texts segmented again.")
+                % {"count": sum(job.result.get("counts", {}).values())},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                _("The search index is being rebuilt in the background."),
+                messages.SUCCESS,
+            )

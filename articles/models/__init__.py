@@ -1,4 +1,5 @@
 from .annotations import Annotation, ReadingProgress, Reply, visible_themes
+from .jobs import Job
 from .materials import Article, Paragraph
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
@@ -23,6 +24,7 @@ __all__ = [
     "DictionaryTerm",
     "DiscussionNote",
     "GroupStudySettings",
+    "Job",
     "MakeUpStudy",
     "Observer",
     "Paragraph",

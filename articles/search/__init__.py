@@ -21,7 +21,17 @@ from django.utils.safestring import SafeString
 
 from .backends import CHECK_LIMIT, HIT_LIMIT, get_backend
 from .highlight import contains_all, highlight, snippet
-from .index import index_objects, rebuild_index, remove_objects, stale_count
+from .index import (
+    index_objects,
+    last_document_id,
+    objects_to_rebuild,
+    optimize_index,
+    rebuild_index,
+    rebuild_kind,
+    remove_objects,
+    remove_unrewritten,
+    stale_count,
+)
 from .kinds import KINDS, Kind, Source, register, visible_to
 from .query import ParsedQuery, parse_query
 from .text import normalize
@@ -39,11 +49,16 @@ __all__ = [
     "Source",
     "highlight",
     "index_objects",
+    "last_document_id",
+    "objects_to_rebuild",
+    "optimize_index",
     "parse_query",
     "preload",
     "rebuild_index",
+    "rebuild_kind",
     "register",
     "remove_objects",
+    "remove_unrewritten",
     "search",
     "snippet",
     "stale_count",

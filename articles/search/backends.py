@@ -13,7 +13,7 @@ characters, each token quoted, so user input never becomes query syntax.
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from .query import ParsedQuery
@@ -144,6 +144,25 @@ class SQLiteBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
 
+    def optimize_in_steps(self, pages: int = 200) -> None:
+        """The same merge as ``optimize`` in bounded steps, one short transaction
+        each: a background rebuild must not hold the write lock for the seconds a
+        full 'optimize' of a large index takes. FTS5 does at most ``pages`` pages of
+        work per 'merge'; fewer than 2 changes means nothing was left to merge (the
+        first step, negative, merges even levels below the automerge threshold)."""
+        step = -pages
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                before = connection.connection.total_changes
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('merge', %s)",
+                    [step],
+                )
+                changed = connection.connection.total_changes - before
+            step = pages
+            if changed < 2:
+                return
+
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         """(documents in the index, {word: documents holding it as a jieba word})."""
         with connection.cursor() as cursor:
@@ -239,6 +258,10 @@ class PostgreSQLBackend:
         between the index and a scan); VACUUM cannot run in the transaction."""
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
+
+    def optimize_in_steps(self) -> None:
+        # ANALYZE takes no lock that blocks writers.
+        self.optimize()
 
     def document_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         with connection.cursor() as cursor:

@@ -70,6 +70,10 @@ class Kind:
     visible: Callable[[object], Q]
     # Where a hit links to.
     url: Callable[[object], str]
+    # The model whose rows the kind indexes ("app_label.Model"), when ``sources``
+    # accepts a queryset of it: a rebuild then walks it by primary key in short
+    # transactions and resumes where it stopped (index.rebuild_kind).
+    model: str = ""
 
 
 KINDS: dict[str, Kind] = {}
@@ -142,6 +146,7 @@ TITLE = register(
         sources=article_sources,
         visible=_visible_articles,
         url=lambda doc: url_for("articles:detail", doc.article_id),
+        model="articles.Article",
     )
 )
 PARAGRAPH = register(
@@ -153,5 +158,6 @@ PARAGRAPH = register(
         url=lambda doc: (
             url_for("articles:detail", doc.article_id) + f"#p-{doc.paragraph_id}"
         ),
+        model="articles.Paragraph",
     )
 )

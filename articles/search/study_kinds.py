@@ -151,6 +151,7 @@ ANNOTATION = register(
             url_for("articles:detail", doc.article_id)
             + f"?focus={doc.object_id}#a-{doc.object_id}"
         ),
+        model="articles.Annotation",
     )
 )
 REPLY = register(
@@ -162,6 +163,7 @@ REPLY = register(
         url=lambda doc: (
             url_for("articles:detail", doc.article_id) + f"#r-{doc.object_id}"
         ),
+        model="articles.Reply",
     )
 )
 NOTE = register(
@@ -171,6 +173,7 @@ NOTE = register(
         sources=note_sources,
         visible=_visible_notes,
         url=_note_url,
+        model="articles.DiscussionNote",
     )
 )
 

@@ -16,7 +16,14 @@ from .annotations import (
     unmark_article_studied,
     update_paragraph_text,
 )
-from .materials import ImportResult, import_document
+from .jobs import (
+    claim_job,
+    confirm_import,
+    hold_upload,
+    run_job,
+    start_exclusive,
+)
+from .materials import ImportResult, import_document, parse_text
 from .search import (
     add_dictionary_terms,
     index_article,
@@ -49,6 +56,9 @@ __all__ = [
     "annotate_paragraph",
     "archive_session",
     "choose_material_paragraphs",
+    "claim_job",
+    "confirm_import",
+    "hold_upload",
     "complete_make_up",
     "create_session",
     "delete_annotation",
@@ -65,14 +75,17 @@ __all__ = [
     "mark_session_held",
     "merge_themes",
     "move_discussion_note",
+    "parse_text",
     "parse_themes",
     "reanchor_annotations",
     "rebuild_search_index",
     "record_attendance",
     "refresh_keywords",
     "reply_to_annotation",
+    "run_job",
     "save_discussion_note",
     "set_session_materials",
+    "start_exclusive",
     "unmark_article_studied",
     "update_paragraph_text",
     "update_session",

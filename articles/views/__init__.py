@@ -26,6 +26,7 @@ from .groups import (
     plan_item_edit,
 )
 from .home import home
+from .jobs import job_progress
 from .materials import ArticleListView, article_detail, theme_detail
 from .search import search_results
 from .sessions import (
@@ -65,6 +66,7 @@ __all__ = [
     "group_plan",
     "group_statistics",
     "home",
+    "job_progress",
     "make_up_detail",
     "make_up_list",
     "material_paragraphs",

@@ -151,7 +151,9 @@ def test_admin_upload_imports_and_shows_warnings(client, staff, seed_bytes):
     upload = io.BytesIO(seed_bytes)
     upload.name = "tianjin_column.txt"
 
-    response = client.post(url, {"document": upload, "status": "published"})
+    preview = client.post(url, {"document": upload, "status": "published"})
+    assert Article.objects.count() == 0  # the preview writes no article
+    response = client.post(preview["Location"], follow=True)
 
     html = response.content.decode()
     assert response.status_code == 200

@@ -26,6 +26,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from articles.models import (
     Article,
@@ -34,6 +35,7 @@ from articles.models import (
     DictionaryTerm,
     DiscussionNote,
     GroupStudySettings,
+    Job,
     MakeUpStudy,
     Observer,
     PlanItem,
@@ -41,6 +43,7 @@ from articles.models import (
     StudyPlan,
     StudySession,
 )
+from articles.services import hold_upload
 
 from ..factories import (
     AnnotationFactory,
@@ -849,6 +852,33 @@ MATRIX: dict[str, list[Case]] = {
     "admin:articles_article_import": [
         Case(at("admin:articles_article_import"), staff_only())
     ],
+    # An upload's preview, then its import's progress: only the editor who
+    # uploaded it (the staff persona here). A POST on a finished import changes
+    # nothing and returns to the page.
+    "admin:articles_article_import_job": [
+        Case(
+            at("admin:articles_article_import_job", lambda d: d.preview.pk),
+            staff_only(),
+        ),
+        Case(at("admin:articles_article_import_job", lambda d: d.job.pk), staff_only()),
+        Case(
+            at("admin:articles_article_import_job", lambda d: d.job.pk),
+            staff_only(REDIRECT),
+            method="post",
+        ),
+    ],
+    # A job's progress as JSON: staff business, missing to everyone else.
+    "articles:job_progress": [
+        Case(
+            at("articles:job_progress", lambda d: d.job.pk),
+            logged_in(NOT_FOUND, staff=PAGE),
+        ),
+        Case(
+            at("articles:job_progress", lambda d: d.job.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
     "admin:taggit_tag_merge_tags": [
         Case(at("admin:taggit_tag_merge_tags"), staff_only())
     ],
@@ -884,6 +914,10 @@ ADMIN_STAFF_EXCEPTIONS = {
         ]
         for view in ["add", "change", "history", "delete"]
     },
+    # Jobs and the queue's task results are written by the services and the worker.
+    ("articles.job", "add"): FORBIDDEN,
+    ("django_tasks_database.dbtaskresult", "add"): FORBIDDEN,
+    ("django_tasks_database.dbtaskresult", "delete"): FORBIDDEN,
 }
 # One object per registered model, for the views that take an id. A newly
 # registered model fails the coverage test until it gets one here.
@@ -905,6 +939,8 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.makeupstudy": lambda d: d.make_up,
     "articles.correction": lambda d: d.correction,
     "articles.dictionaryterm": lambda d: d.term,
+    "articles.job": lambda d: d.job,
+    "django_tasks_database.dbtaskresult": lambda d: d.task_result,
 }
 
 
@@ -1010,6 +1046,28 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
     )
     paragraph = published.paragraphs.get()
     data.paragraph = paragraph
+    # Issue 12: an editor's upload awaiting confirmation, a finished import and the
+    # queue's row of a task.
+    data.preview = hold_upload(
+        "党委(党组)理论学习中心组园地\n\n草稿标题\n\n某理论学习中心组\n\n正文。".encode(),
+        "column.txt",
+        user=staff,
+        status="draft",
+    )
+    data.job = Job.objects.create(
+        kind=Job.Kind.IMPORT,
+        state=Job.State.DONE,
+        started_by=staff,
+        done=1,
+        total=1,
+        result={"created": [], "skipped": [], "warnings": []},
+    )
+    data.task_result = DBTaskResult.objects.create(
+        args_kwargs={"args": [data.job.pk], "kwargs": {}},
+        task_path="articles.services.jobs.run_job_task",
+        backend_name="default",
+        run_after=get_date_max(),
+    )
     # Issue 3: a member's private annotation; the leader's, shared with the group,
     # with the member's reply.
     data.private_annotation = AnnotationFactory(
