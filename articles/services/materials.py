@@ -26,7 +26,7 @@ def import_document(
     *,
     status: str = Article.Status.DRAFT,
 ) -> ImportResult:
-    """Parse a .txt/.docx document and store its articles in one transaction.
+    """Parse an uploaded document (see ``parse_document``) and store its articles in one transaction.
 
     Raises ``articles.importer.ImportFailed`` (nothing written) when the file cannot be
     read. An article whose title and byline already exist is skipped, not duplicated
@@ -52,6 +52,8 @@ def _create_article(parsed: ParsedArticle, status: str) -> Article:
         title=parsed.title,
         byline=parsed.author,
         source=parsed.source,
+        # Only a saved web page states its date; other files leave it to the editor.
+        published_on=parsed.published_on,
         status=status,
     )
     notes: dict[int, list[str]] = {}
