@@ -14,7 +14,10 @@ class ImportDocumentForm(forms.Form):
     document = forms.FileField(
         label=_("Document"),
         required=False,
-        help_text=_("Plain text (UTF-8 or GBK) or Word (.docx), at most %(mb)d MB.")
+        help_text=_(
+            "Plain text (UTF-8 or GBK), Word (.docx), PDF (.pdf) or a saved web page "
+            "(.html, .htm, .mhtml), at most %(mb)d MB."
+        )
         % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)},
     )
     text = forms.CharField(

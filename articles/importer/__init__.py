@@ -1,4 +1,5 @@
-"""Turn an uploaded .txt or .docx file into articles and paragraphs.
+"""Turn an uploaded file (.txt, .docx, .pdf, .html, .mhtml) or pasted text into
+articles and paragraphs.
 
 Pure functions, no database access: ``articles.services.import_document`` stores
 what ``parse_document`` returns. Failures raise ``ImportFailed`` (a machine
@@ -13,6 +14,7 @@ from .parse import (
     ParsedDocument,
     ParsedParagraph,
     parse_document,
+    parse_text,
 )
 
 __all__ = [
@@ -23,4 +25,5 @@ __all__ = [
     "ParsedDocument",
     "ParsedParagraph",
     "parse_document",
+    "parse_text",
 ]

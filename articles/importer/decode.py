@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
-TEXT_EXTENSIONS = (".txt", ".text")
-DOCX_EXTENSIONS = (".docx",)
+# Extensions the import accepts, by the reader that handles them.
+EXTENSIONS = {
+    "text": (".txt", ".text"),
+    "docx": (".docx",),
+    "pdf": (".pdf",),
+    "html": (".html", ".htm"),
+    "mhtml": (".mhtml", ".mht"),
+}
+ACCEPTED_EXTENSIONS = tuple(ext for exts in EXTENSIONS.values() for ext in exts)
 
 # Signatures of common binary formats that people upload by mistake.
 BINARY_SIGNATURES = (
@@ -61,15 +68,17 @@ def check_not_empty(data: bytes) -> None:
 
 
 def file_kind(filename: str) -> str:
-    """Return "text" or "docx" from the file name; anything else is refused."""
+    """Return a key of EXTENSIONS from the file name; anything else is refused."""
     name = filename.lower().strip()
-    if name.endswith(TEXT_EXTENSIONS):
-        return "text"
-    if name.endswith(DOCX_EXTENSIONS):
-        return "docx"
+    for kind, extensions in EXTENSIONS.items():
+        if name.endswith(extensions):
+            return kind
     raise ImportFailed(
         "unsupported_type",
-        _("Only plain text (.txt) and Word (.docx) files can be imported."),
+        _(
+            "Only plain text (.txt), Word (.docx), PDF (.pdf) and saved web pages "
+            "(.html, .htm, .mhtml) can be imported."
+        ),
     )
 
 

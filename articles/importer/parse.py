@@ -9,10 +9,12 @@ page break, punctuation repairs -> warnings for what could not be repaired.
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from unicodedata import east_asian_width
 
 from django.utils.translation import gettext as _
 
-from . import repair
+from . import limits, repair
 from .decode import (
     ImportFailed,
     check_not_empty,
@@ -45,6 +47,17 @@ EXCERPT_CHARS = 8
 MAX_WARNINGS = 30
 # Places a misplaced fragment may belong to, named in its warning.
 MAX_PLACES = 3
+# Hard-wrapped text: a line within this many columns (a Han character is two) of
+# the wrap width was cut by the wrap; that many lines of the text must be so.
+WRAP_SLACK = 4
+WRAPPED_SHARE = 0.4
+# Spaces between two Han characters per Han character, above which the spaces are
+# line wraps of an extraction (the seed has one in 25) and are repaired; below it
+# they were typed on purpose (“牢记嘱托 善作善成”) and are kept.
+WRAP_SPACE_SHARE = 1 / 200
+WRAP_SPACE = re.compile(
+    r"(?<=[\u3400-\u9fff\uff0c\u3002\u3001\uff1b\uff1a“”]) +(?=[\u3400-\u9fff“”])"
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ class ParsedArticle:
     source: str
     paragraphs: list[ParsedParagraph]
     warnings: list[ImportWarning]
+    # From the page itself (a saved web page's date); None when it gives none.
+    published_on: date | None = None
 
 
 @dataclass
@@ -94,18 +109,66 @@ class Piece:
 
 
 def parse_document(data: bytes, filename: str) -> ParsedDocument:
-    """Parse an uploaded .txt or .docx file; raise ImportFailed with a code."""
+    """Parse an uploaded file (.txt, .docx, .pdf, .html, .mhtml); raise ImportFailed.
+
+    Every format is read into the same units, so the structure parser, the repairs
+    and the warnings are the same whatever the file was.
+    """
     kind = file_kind(filename)
     check_size(data)
     check_not_empty(data)
+    title = published_on = None
     if kind == "docx":
         units = [_docx_unit(line.text, line.style) for line in read_docx_lines(data)]
         encoding = "docx"
+    elif kind == "pdf":
+        from .pdf import read_pdf_units  # pdfminer is only loaded for PDFs
+
+        units, encoding = read_pdf_units(data), "pdf"
+    elif kind in ("html", "mhtml"):
+        from .html import read_page
+
+        page = read_page(data, mhtml=kind == "mhtml")
+        units, encoding = page.units, page.encoding
+        title, published_on = page.title, page.published_on
     else:
         text, encoding = decode_text(data)
-        units = units_from_text(text)
+        units = units_from_text(check_text_limits(text))
+    return document_from_units(units, encoding, title=title, published_on=published_on)
+
+
+def parse_text(text: str) -> ParsedDocument:
+    """Parse text pasted into a form, exactly as the same text in a .txt file."""
+    if not text.strip():
+        raise ImportFailed("empty", _("The file is empty."))
+    return document_from_units(units_from_text(check_text_limits(text)), "text")
+
+
+def check_text_limits(text: str) -> str:
+    limits.check("characters", len(text) - sum(map(text.count, " \t\r\n\u3000\f")))
+    limits.check("lines", sum(1 for line in text.splitlines() if line.strip()))
+    return text
+
+
+def document_from_units(
+    units: list[Unit],
+    encoding: str,
+    *,
+    title: str | None = None,
+    published_on: date | None = None,
+) -> ParsedDocument:
+    """Articles from units; ``title`` is the page's own title (HTML), used when the
+    text does not open with it."""
+    limits.check("units", len(units))
+    for unit in units:
+        unit.text = repair.normalize_characters(unit.text)
+    units = [unit for unit in units if unit.text.strip()]
     if not units:
         raise ImportFailed("empty", _("The file is empty."))
+    if title:
+        title = repair.normalize_characters(title)
+        if repair.plain(title) != repair.plain(units[0].text):
+            units.insert(0, Unit(text=title))
     articles = build_articles(units)
     if not articles:
         raise ImportFailed(
@@ -124,6 +187,8 @@ def parse_document(data: bytes, filename: str) -> ParsedDocument:
             _("The article “%(title)s” has a title but no text.")
             % {"title": empty.title},
         )
+    for article in articles:
+        article.published_on = published_on
     return ParsedDocument(articles=articles, encoding=encoding)
 
 
@@ -132,19 +197,24 @@ def parse_document(data: bytes, filename: str) -> ParsedDocument:
 
 def units_from_text(text: str) -> list[Unit]:
     """Blocks separated by blank lines, their wrapped lines joined; an indented
-    line starts a new unit. Without any blank line, every line is a unit."""
+    line starts a new unit. Without any blank line, every line is a unit, unless
+    the text is in the usual Chinese layout (indented and hard-wrapped)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     # A form feed (pdftotext page break) or paragraph separator ends a block.
     text = text.replace("\f", "\n\n").replace("\u2029", "\n\n")
     lines = text.strip("\n").split("\n")
     every_line = all(line.strip() for line in lines)
+    if every_line:
+        width = _wrap_width(lines)
+        if width:
+            return _units_from_wrapped_lines(lines, width)
     units: list[Unit] = []
     block_open = False
     for line in lines:
         if not line.strip():
             block_open = False
             continue
-        indented = line.startswith(("\u3000", "  ", "\t"))
+        indented = _is_indented(line)
         content = repair.normalize_spaces(line.rstrip("\u3000"))
         if block_open and not indented and not every_line:
             # Keep a single leading space: the wrap may have cut right before it.
@@ -152,6 +222,56 @@ def units_from_text(text: str) -> list[Unit]:
         else:
             units.append(Unit(text=content.lstrip(" \u3000"), indented=indented))
         block_open = True
+    return units
+
+
+def _is_indented(line: str) -> bool:
+    return line.startswith(("\u3000", "  ", "\t"))
+
+
+def _display_width(line: str) -> int:
+    line = line.rstrip()
+    return len(line) + sum(1 for ch in line if east_asian_width(ch) in "WF")
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The width the text was hard-wrapped at, or 0 when it was not.
+
+    Text in the usual Chinese layout opens each paragraph with an indent and wraps
+    it at a fixed width: most lines then come within a character or two of the
+    widest common width. One paragraph per line gives widths all over the place.
+    """
+    if sum(1 for line in lines if _is_indented(line)) < 2:
+        return 0
+    widths = sorted(_display_width(line) for line in lines)
+    # The widest width most lines reach (the longest few may be unwrapped titles).
+    width = widths[int(len(widths) * 0.9) - 1] if len(widths) >= 10 else widths[-1]
+    full = sum(1 for w in widths if width - WRAP_SLACK <= w <= width)
+    return width if full >= WRAPPED_SHARE * len(lines) else 0
+
+
+def _units_from_wrapped_lines(lines: list[str], width: int) -> list[Unit]:
+    """An indented line starts a paragraph; so does a line after one that stopped
+    short of the wrap width, and a heading, title or author line. Any other line
+    continues the paragraph the wrap cut."""
+    units: list[Unit] = []
+    for i, line in enumerate(lines):
+        indented = _is_indented(line)
+        content = repair.normalize_spaces(line.rstrip(" \u3000")).lstrip(" \u3000")
+        cut = i > 0 and _display_width(lines[i - 1]) >= width - WRAP_SLACK
+        next_is_author = i + 1 < len(lines) and is_author(lines[i + 1])
+        starts = (
+            not units
+            or indented
+            or not cut
+            or is_heading(content)
+            or is_author(content)
+            or next_is_author
+        )
+        if starts:
+            units.append(Unit(text=content, indented=indented))
+        else:
+            units[-1].text = repair.join_pieces(units[-1].text, content)
     return units
 
 
@@ -201,13 +321,24 @@ def build_articles(units: list[Unit]) -> list[ParsedArticle]:
     if not starts:
         return []
     source = " ".join(_clean_line(unit.text) for unit in units[: starts[0]])
+    wrap_spaces = _has_wrap_spaces(units)
     articles = []
     for start, end in zip(starts, [*starts[1:], len(units)], strict=True):
         has_author = start + 1 < end and is_author(units[start + 1].text)
         body = units[start + (2 if has_author else 1) : end]
         author = units[start + 1].text if has_author else ""
-        articles.append(_build_article(units[start], author, source, body))
+        articles.append(_build_article(units[start], author, source, body, wrap_spaces))
     return articles
+
+
+def _has_wrap_spaces(units: list[Unit]) -> bool:
+    """Did an extraction leave line wraps as spaces inside the Chinese text?"""
+    spaces = han = 0
+    for unit in units:
+        text = unit.text
+        han += sum(1 for ch in text if repair.is_cjk(ch))
+        spaces += len(WRAP_SPACE.findall(text))
+    return spaces > WRAP_SPACE_SHARE * han
 
 
 def _article_starts(units: list[Unit]) -> list[int]:
@@ -232,9 +363,9 @@ def _clean_line(text: str) -> str:
 
 
 def _build_article(
-    title: Unit, author: str, source: str, body: list[Unit]
+    title: Unit, author: str, source: str, body: list[Unit], wrap_spaces: bool
 ) -> ParsedArticle:
-    pieces = [_piece(unit) for unit in body]
+    pieces = [_piece(unit, wrap_spaces) for unit in body]
     pieces = _join_page_breaks(_join_heading_tails(pieces))
     paragraphs = []
     unbalanced: set[int] = set()
@@ -253,11 +384,15 @@ def _build_article(
     )
 
 
-def _piece(unit: Unit) -> Piece:
+def _piece(unit: Unit, wrap_spaces: bool) -> Piece:
     heading = unit.style == "heading" or is_heading(unit.text)
+    if wrap_spaces:
+        text = repair.remove_wrap_spaces(unit.text)
+    else:
+        text = re.sub(" {2,}", " ", unit.text.strip())
     return Piece(
         kind="heading" if heading else "body",
-        text=repair.remove_wrap_spaces(unit.text),
+        text=text,
         indented=unit.indented,
     )
 

@@ -5,6 +5,7 @@ document structure except which role a line plays (title lines keep their spaces
 """
 
 import re
+import unicodedata
 
 # Sentence-final marks. ；and ：also end a paragraph in Chinese official prose
 # (enumerations, "如下：").
@@ -197,3 +198,40 @@ def _pair_quotes(text: str) -> tuple[str, bool]:
 def plain(text: str) -> str:
     """Text without spaces, for pattern tests that must not care about wraps."""
     return re.sub(r"[ \u3000]+", "", text)
+
+
+# PDF fonts often map a glyph to its look-alike radical (⼗ U+2F17 for 十 U+5341):
+# the text looks right and is wrong for search, sorting and copy-paste. NFKC maps
+# the Kangxi radicals (U+2F00–U+2FD5) and the CJK compatibility ideographs; of the
+# CJK Radicals Supplement it maps only two, so the forms that stand for a whole
+# character are listed here (from Unicode's EquivalentUnifiedIdeograph data).
+_SUPPLEMENT_PAIRS = (
+    "⺁厂⺅亻⺆冂⺉刂⺊卜⺕彐⺛旡⺠民⺤爫⺥爫⺨犭⺲罒⻀艹⻂衤⻃覀⻄西⻅见⻆角⻈讠⻉贝⻋车⻌辶"
+    "⻍辶⻏阝⻐钅⻑長⻓长⻔门⻖阝⻘青⻙韦⻚页⻛风⻜飞⻝食⻟飠⻠饣⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤"
+    "⻨麦⻩黄⻪黾⻫斉⻬齐⻭歯⻮齿⻯竜⻰龙⻲亀"
+)
+
+
+def _look_alike_table() -> dict[int, str]:
+    table = {}
+    for code in [
+        *range(0x2E80, 0x2EF4),
+        *range(0x2F00, 0x2FD6),
+        *range(0xF900, 0xFB00),
+    ]:
+        normal = unicodedata.normalize("NFKC", chr(code))
+        if len(normal) == 1 and normal != chr(code) and is_cjk(normal):
+            table[code] = normal
+    for radical, ideograph in zip(
+        _SUPPLEMENT_PAIRS[::2], _SUPPLEMENT_PAIRS[1::2], strict=True
+    ):
+        table[ord(radical)] = ideograph
+    return table
+
+
+LOOK_ALIKES = _look_alike_table()
+
+
+def normalize_characters(text: str) -> str:
+    """Radicals and compatibility forms that stand for an ideograph become it."""
+    return text.translate(LOOK_ALIKES)

@@ -27,7 +27,8 @@ def import_document(
     status: str = Article.Status.DRAFT,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Parse a .txt/.docx document, store its articles, then index them.
+    """Parse an uploaded document (any kind ``parse_document`` reads), store its
+    articles, then index them.
 
     Raises ``articles.importer.ImportFailed`` (nothing written) when the file cannot be
     read. An article whose title and byline already exist is skipped, not duplicated
@@ -115,6 +116,8 @@ def _create_article(parsed: ParsedArticle, status: str) -> Article:
         title=parsed.title,
         byline=parsed.author,
         source=parsed.source,
+        # Only a saved web page states its date; other files leave it to the editor.
+        published_on=parsed.published_on,
         status=status,
     )
     notes: dict[int, list[str]] = {}
