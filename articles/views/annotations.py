@@ -16,6 +16,7 @@ from accounts.models import StudyGroup
 from ..access import get_annotation_for, get_article_for, get_reply_for
 from ..forms.annotations import AnnotationForm, ReplyForm, SelectionForm
 from ..models import Annotation, Article, Paragraph
+from ..reading.annotations import load_threads, render_items
 from ..services import (
     annotate_paragraph,
     delete_annotation,
@@ -26,7 +27,6 @@ from ..services import (
     reply_to_annotation,
     unmark_article_studied,
 )
-from .annotation_display import load_threads, render_items
 
 
 def _reader_url(annotation: Annotation, fragment: str = "") -> str:
