@@ -2,8 +2,10 @@
 
 IDF is jieba's general-domain table blended with one learned from our own index: as
 the library grows, words every article uses (学习, 发展, 坚持…) sink and the words that
-tell articles apart rise. jieba's table (6 MB, ~40 MB in memory) is read lazily, once,
-only by processes that compute keywords (import, admin edits), never per request.
+tell articles apart rise. Two stop lists keep empty words out: one reviewed by hand
+(``GENERIC``), one learned from the index's document frequencies. jieba's table
+(6 MB, ~40 MB in memory) is read lazily, once, only by processes that compute
+keywords (import, admin edits), never per request.
 """
 
 import math
@@ -17,6 +19,8 @@ from .text import normalize
 from .tokenizer import get_segmenter
 
 TOP = 10
+# What the reader shows: a few words worth reading, under the themes.
+SHOWN = 5
 # How many documents our corpus needs before its IDF weighs as much as jieba's.
 CORPUS_WEIGHT = 200
 STOPWORDS = frozenset(
@@ -108,6 +112,66 @@ STOPWORDS = frozenset(
         "四是",
     ]
 )
+# Reviewed by hand: the generic words of political prose, common enough in any
+# study material that alone they say nothing about this one. They stay searchable
+# and count inside longer words (发展新质生产力); they are never a keyword alone.
+GENERIC = frozenset(
+    [
+        "推动",
+        "领导",
+        "学习",
+        "体系",
+        "充分认识",
+        "工作",
+        "发展",
+        "建设",
+        "坚持",
+        "推进",
+        "加强",
+        "提高",
+        "提升",
+        "落实",
+        "贯彻",
+        "认识",
+        "把握",
+        "统筹",
+        "深化",
+        "增强",
+        "完善",
+        "健全",
+        "构建",
+        "强化",
+        "积极",
+        "努力",
+        "扎实",
+        "持续",
+        "围绕",
+        "聚焦",
+        "要求",
+        "意见",
+        "精神",
+        "任务",
+        "目标",
+        "能力",
+        "水平",
+        "机制",
+        "重大",
+        "领域",
+        "关键",
+        "根本",
+        "时代",
+        "干部",
+        "党员",
+        "同志",
+        "深刻",
+        "体现",
+    ]
+)
+# Learned from the corpus: a word in more than this share of the indexed documents
+# (titles and paragraphs) is one every article uses — once the index is big enough
+# for a share to mean something.
+GENERIC_SHARE = 0.25
+GENERIC_MIN_DOCUMENTS = 20
 _lock = threading.Lock()
 
 
@@ -129,8 +193,17 @@ def _jieba_idf() -> tuple[dict[str, float], float]:
 def _candidates(text: str) -> Counter:
     words = get_segmenter().words(normalize(text))
     return Counter(
-        w for w in words if len(w) >= 2 and w not in STOPWORDS and not w.isdigit()
+        w
+        for w in words
+        if len(w) >= 2 and w not in STOPWORDS and w not in GENERIC and not w.isdigit()
     )
+
+
+def readable_keywords(words: Iterable[str], limit: int = SHOWN) -> list[str]:
+    """The stored keywords (best first) worth showing: no reviewed generic word
+    alone, at most ``limit``. Also applied when showing, so keywords stored before
+    a word joined the list disappear without a rebuild."""
+    return [w for w in words if w not in GENERIC][:limit]
 
 
 def extract_keywords(text: str, top: int = TOP) -> list[tuple[str, float]]:
@@ -150,6 +223,11 @@ def extract_keywords(text: str, top: int = TOP) -> list[tuple[str, float]]:
     blend = documents / (documents + CORPUS_WEIGHT)
     scored = []
     for word in shortlist:
+        if (
+            documents >= GENERIC_MIN_DOCUMENTS
+            and frequencies.get(word, 0) > GENERIC_SHARE * documents
+        ):
+            continue  # every article says it: a stop word this corpus taught us
         ours = math.log((documents + 1) / (frequencies.get(word, 0) + 1)) + 1
         idf = (1 - blend) * jieba_idf.get(word, median) + blend * ours
         scored.append((word, round(counts[word] / total * idf, 5)))

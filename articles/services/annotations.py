@@ -269,21 +269,31 @@ def reanchor_annotations(paragraph: Paragraph, old_text: str) -> ReanchorResult:
             annotation.prefix,
             annotation.suffix,
         )
+        # A target that changes (detached, moved, re-attached) is a modification
+        # of the annotation: exports report it as ``modified`` (updated_at).
         if anchor is None:
             if not annotation.detached:
                 annotation.detached = True
-                annotation.save(update_fields=["detached"])
+                annotation.save(update_fields=["detached", "updated_at"])
             result.detached.append(annotation)
             continue
+        before = (
+            annotation.start,
+            annotation.end,
+            annotation.quote,
+            annotation.prefix,
+            annotation.suffix,
+            annotation.detached,
+        )
         annotation.start, annotation.end = anchor.start, anchor.end
         annotation.quote = new_text[anchor.start : anchor.end]
         annotation.prefix, annotation.suffix = context_of(
             new_text, anchor.start, anchor.end
         )
         annotation.detached = False
-        annotation.save(
-            update_fields=["start", "end", "quote", "prefix", "suffix", "detached"]
-        )
+        fields = ["start", "end", "quote", "prefix", "suffix", "detached"]
+        if before != tuple(getattr(annotation, name) for name in fields):
+            annotation.save(update_fields=[*fields, "updated_at"])
         (result.kept if anchor.how == "position" else result.moved).append(annotation)
     # The quotes followed the text: so does the index.
     index_objects(ANNOTATION.name, annotation_sources(paragraph.annotations.all()))

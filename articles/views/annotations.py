@@ -17,6 +17,7 @@ from studyhub.params import parse_id, query_id, query_text
 from ..access import get_annotation_for, get_article_for, get_reply_for
 from ..forms.annotations import AnnotationForm, ReplyForm, SelectionForm
 from ..models import Annotation, Article, Paragraph
+from ..reading.annotations import load_threads, render_items
 from ..services import (
     annotate_paragraph,
     delete_annotation,
@@ -27,7 +28,6 @@ from ..services import (
     reply_to_annotation,
     unmark_article_studied,
 )
-from .annotation_display import load_threads, render_items
 
 
 def _reader_url(annotation: Annotation, fragment: str = "") -> str:

@@ -3,6 +3,7 @@ JSON-LD, Markdown and a printable handout."""
 
 import datetime
 import json
+import re
 from collections import defaultdict
 
 from django.http import HttpResponse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from ..access import get_article_for
 from ..models import Annotation, Article
-from .annotation_display import highlight, load_threads
+from ..reading.annotations import highlight, load_threads
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -43,11 +44,14 @@ def _when(moment) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _person(request, member) -> dict:
+def _person(member) -> dict:
     return {
-        # Members have no public page; a stable URN names them within this site.
-        "id": f"urn:studyhub:{request.get_host()}:member:{member.pk}",
+        # Members have no public page; a URN names them. Not built from the host
+        # the export was requested under: the same member exported through two
+        # host names must stay one creator.
+        "id": f"urn:studyhub:member:{member.pk}",
         "type": "Person",
+        "name": member.name,
         "nickname": member.name,
     }
 
@@ -76,13 +80,29 @@ def annotation_jsonld(request, annotation: Annotation) -> list[dict]:
             "exact": annotation.quote,
             "prefix": annotation.prefix,
             "suffix": annotation.suffix,
-        },
-        {
-            "type": "TextPositionSelector",
-            "start": annotation.start,
-            "end": annotation.end,
-        },
+        }
     ]
+    if annotation.detached:
+        # The passage is gone from the text: its stored offsets would point at
+        # other words. The quote as written stays; a describing body says why a
+        # client finds no match.
+        body.append(
+            {
+                "type": "TextualBody",
+                "value": _("The original text was changed"),
+                "format": "text/plain",
+                "language": "zh-Hans",
+                "purpose": "describing",
+            }
+        )
+    else:
+        selectors.append(
+            {
+                "type": "TextPositionSelector",
+                "start": annotation.start,
+                "end": annotation.end,
+            }
+        )
     items = [
         {
             "@context": ANNO_CONTEXT,
@@ -91,7 +111,7 @@ def annotation_jsonld(request, annotation: Annotation) -> list[dict]:
             "motivation": "commenting",
             "created": _when(annotation.created_at),
             "modified": _when(annotation.updated_at),
-            "creator": _person(request, annotation.author),
+            "creator": _person(annotation.author),
             "body": body,
             "target": {
                 # The paragraph is the document the offsets count in.
@@ -109,7 +129,7 @@ def annotation_jsonld(request, annotation: Annotation) -> list[dict]:
                 "motivation": "replying",
                 "created": _when(reply.created_at),
                 "modified": _when(reply.updated_at),
-                "creator": _person(request, reply.author),
+                "creator": _person(reply.author),
                 "body": {
                     "type": "TextualBody",
                     "value": reply.text,
@@ -146,8 +166,9 @@ def article_annotations_jsonld(request, pk: int):
     response = HttpResponse(
         json.dumps(collection, ensure_ascii=False, indent=2), content_type=JSONLD_TYPE
     )
+    # A download: the file is for annotation tools, not to be read in the tab.
     response["Content-Disposition"] = (
-        f'inline; filename="article-{article.pk}-annotations.jsonld"'
+        f'attachment; filename="article-{article.pk}-annotations.jsonld"'
     )
     return response
 
@@ -164,18 +185,45 @@ def _grouped(article: Article, annotations: list[Annotation]):
     ]
 
 
-# Markdown renderers pass raw HTML through and turn [x](javascript:…) into links:
-# user text is backslash-escaped (CommonMark) where it could open a tag, an
-# autolink or a link, so it renders as the text that was typed.
-_MD_ESCAPES = str.maketrans({"\\": "\\\\", "<": "\\<", "[": "\\[", "]": "\\]"})
+# Markdown renderers pass raw HTML through, turn [x](javascript:…) into links and
+# read *, _, `, # and list markers as formatting: user text is backslash-escaped
+# (CommonMark allows it before any ASCII punctuation) wherever it could be read as
+# markup, so it renders as the text that was typed. ``&`` too: "&amp;" typed by a
+# member must not become "&".
+_MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<#|~&"})
+# At the start of a line: list items ("- ", "+ ", "1. ", "1) "), thematic breaks
+# ("---", "==="), block quotes (">").
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 
 
 def _md(text: str) -> str:
     return str(text).translate(_MD_ESCAPES)
 
 
+def _md_line(line: str) -> str:
+    escaped = _md(line)
+    match = _MD_LINE_START.match(escaped)
+    if match is None:
+        return escaped
+    lead, marker = match.groups()
+    if marker.isdigit():  # "1." → "1\.", the number stays as typed
+        rest = escaped[match.end() :]
+        return f"{lead}{marker}\\{rest}"
+    return f"{lead}\\{escaped[len(lead) :]}"
+
+
+def _md_text(text: str) -> str:
+    """A member's text as typed: each line escaped, line breaks kept (a trailing
+    backslash is CommonMark's hard line break; blank lines stay paragraphs)."""
+    lines = [_md_line(line) for line in str(text).splitlines() or [""]]
+    out = []
+    for line, following in zip(lines, [*lines[1:], None], strict=True):
+        out.append(line + "\\" if line.strip() and following else line)
+    return "\n".join(out)
+
+
 def _quoted(text: str, marker: str = "> ") -> str:
-    return "\n".join(marker + _md(line) for line in text.splitlines() or [""])
+    return "\n".join(marker + line for line in _md_text(text).splitlines() or [""])
 
 
 def annotations_markdown(request, article: Article, annotations) -> str:
@@ -218,7 +266,7 @@ def annotations_markdown(request, article: Article, annotations) -> str:
                 f"**{_md(annotation.author.name)}** · {audience} · "
                 f"{timezone.localtime(annotation.created_at):%Y-%m-%d %H:%M}",
                 "",
-                _md(annotation.note),
+                _md_text(annotation.note),
             ]
             if annotation.detached:
                 lines += ["", _("(The original text was changed; quote as written.)")]
@@ -256,6 +304,11 @@ def article_annotations_markdown(request, pk: int):
 def article_handout(request, pk: int):
     article = get_article_for(request.user, pk)
     annotations = _visible_annotations(request.user, article)
+    # The viewer's private notes are printed marked as such, or left out when the
+    # handout is for handing round (the checkbox on the page).
+    without_private = request.GET.get("private") == "hide"
+    if without_private:
+        annotations = [a for a in annotations if a.group_id is not None]
     # Footnote numbers in reading order; the passages carry the same numbers.
     refs = {annotation.pk: number for number, annotation in enumerate(annotations, 1)}
     sections = _grouped(article, annotations)
@@ -274,5 +327,6 @@ def article_handout(request, pk: int):
             "count": len(annotations),
             "themes": list(article.tags.all()),
             "printed_at": timezone.localtime(),
+            "without_private": without_private,
         },
     )

@@ -11,8 +11,9 @@ from studyhub.params import query_text
 from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
+from ..reading.annotations import load_threads, reader_annotations, render_items
 from ..records.reads import paragraph_discussions
-from .annotation_display import load_threads, reader_annotations, render_items
+from ..search.keywords import readable_keywords
 
 # The newest annotations a theme page shows; the count says how many there are.
 THEME_PAGE_ANNOTATIONS = 50
@@ -81,7 +82,9 @@ def article_detail(request, pk: int):
             "paragraphs": paragraphs,
             "themes": list(article.tags.all()),
             "char_count": sum(len(p.text) for p in paragraphs),
-            "keywords": list(article.keywords.all()),
+            "keywords": readable_keywords(
+                article.keywords.values_list("word", flat=True)
+            ),
             # Arriving from a search result, the searched words are marked too.
             **reader_annotations(
                 request,

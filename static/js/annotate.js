@@ -1,14 +1,34 @@
-// Select a passage in a paragraph and annotate it; click a highlight to read its notes.
+// The reader: select a passage to annotate it; the notes beside the text on a wide
+// screen, in a bottom sheet on a narrow one.
 //
-// Without this script every paragraph still has a plain form that annotates the
-// whole paragraph. With it, a selection inside one paragraph fills that form with the
-// selected passage. Offsets are sent as the browser counts them (UTF-16 code units,
-// unit=utf16); the server converts them to code points and checks the quote.
+// Without this script every paragraph shows all its notes under it and has a plain
+// form that annotates the whole paragraph. With it:
+// - a selection inside one paragraph fills that form with the selected passage.
+//   Offsets are sent as the browser counts them (UTF-16 code units, unit=utf16); the
+//   server converts them to code points and checks the quote;
+// - wide (>= 1100 px): each note is a folded card in the margin, at the height of its
+//   highlight, stacked without overlap; a click opens its thread in place. Cards are
+//   placed only for paragraphs near the viewport (an IntersectionObserver), so a
+//   thousand notes cost no long task at load or while scrolling;
+// - narrow: a chip under each paragraph; a tap on it or on a highlight opens the
+//   paragraph's notes in a sheet at the bottom (the list is moved there and back,
+//   so its reply forms keep working).
+// Positions are set through the CSSOM (element.style), which the CSP allows.
 (() => {
   "use strict";
 
+  const reader = document.querySelector(".reader");
   const popup = document.querySelector(".annotate-popup");
-  let pending = null; // {paragraph, start, end, quote}
+  const sheet = document.getElementById("note-sheet");
+  const wide = window.matchMedia("(min-width: 1100px)");
+  const roomy = window.matchMedia("(min-width: 760px)");
+  const GAP = 8; // px between stacked cards
+  const MIN_SHOWN = 3; // cards shown per paragraph before "show all"
+  let pending = null; // {paragraph, start, end, quote, rect}
+
+  if (!reader) return;
+
+  // --- Selecting a passage ---------------------------------------------------------
 
   function paragraphOf(node) {
     const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
@@ -54,6 +74,7 @@
       end,
       quote: text.slice(start, end),
       rect: range.getBoundingClientRect(),
+      textRight: container.getBoundingClientRect().right,
     };
   }
 
@@ -61,6 +82,9 @@
     if (popup) popup.hidden = true;
   }
 
+  // The button covers no text: in the margin beside the selection on a wide screen,
+  // docked at the bottom of the screen on a narrow one (where the system's own
+  // selection menu sits above the words).
   function showPopup() {
     pending = currentSelection();
     if (!popup || !pending) {
@@ -68,13 +92,20 @@
       return;
     }
     popup.hidden = false;
+    const docked = !wide.matches;
+    popup.classList.toggle("annotate-popup--docked", docked);
+    if (docked) {
+      popup.style.left = "";
+      popup.style.top = "";
+      return;
+    }
     const width = popup.offsetWidth;
     const left = Math.min(
-      Math.max(window.scrollX + 8, window.scrollX + pending.rect.left),
+      window.scrollX + pending.textRight + 16,
       window.scrollX + document.documentElement.clientWidth - width - 8,
     );
     popup.style.left = `${left}px`;
-    popup.style.top = `${window.scrollY + pending.rect.bottom + 8}px`;
+    popup.style.top = `${window.scrollY + pending.rect.top}px`;
   }
 
   function fillForm(selection) {
@@ -107,32 +138,295 @@
     });
   }
 
-  // Clicking a highlight opens the paragraph's notes at that annotation.
-  function openAnnotation(id) {
-    const item = document.getElementById(`a-${id}`);
-    if (!item) return;
-    const details = item.closest("details");
-    if (details) details.open = true;
-    item.scrollIntoView({ block: "center", behavior: "smooth" });
+  // --- The compact control ---------------------------------------------------------
+
+  // Closed on a phone (text first); opened where there is room beside the text.
+  const tools = reader.querySelector(".reader__tools");
+  if (tools && roomy.matches) tools.open = true;
+
+  // --- Margin cards (wide) ---------------------------------------------------------
+
+  const hasNotes = reader.classList.contains("reader--notes");
+  let mode = null; // "margin" | "sheet"
+  const observer =
+    "IntersectionObserver" in window
+      ? new IntersectionObserver(onIntersect, { rootMargin: "600px 0px" })
+      : null;
+
+  function blocks() {
+    return reader.querySelectorAll(".para-block--notes");
+  }
+
+  function itemsOf(block) {
+    return block.querySelector(".notes__items");
+  }
+
+  // Place the cards of one paragraph: each at the top of its first highlight,
+  // pushed down below the one before. Reads first, then writes: one layout.
+  function place(block) {
+    const list = itemsOf(block);
+    if (!list || list.parentElement.closest(".sheet")) return;
+    const notes = list.parentElement;
+    const cards = Array.from(list.children);
+    block.classList.add("para-block--placed");
+    const all = block.classList.contains("para-block--all");
+    const text = block.querySelector(".reader__para, .reader__heading");
+    const origin = notes.getBoundingClientRect().top;
+    const limit = text ? text.getBoundingClientRect().bottom - origin : 0;
+    const tops = new Map();
+    for (const mark of block.querySelectorAll("mark.hl")) {
+      const id = mark.dataset.annotation;
+      if (!tops.has(id)) tops.set(id, mark.getBoundingClientRect().top - origin);
+    }
+    for (const card of cards) card.classList.remove("note--overflow");
+    const heights = cards.map((card) => card.offsetHeight);
+    let bottom = 0;
+    let shown = 0;
+    let hidden = 0;
+    const placed = [];
+    cards.forEach((card, index) => {
+      const wanted = tops.get(card.dataset.annotation) ?? bottom;
+      const top = Math.max(wanted, bottom === 0 ? wanted : bottom + GAP);
+      if (!all && shown >= MIN_SHOWN && top > limit && !card.classList.contains("note--open")) {
+        hidden += 1;
+        placed.push([card, null]);
+        return;
+      }
+      placed.push([card, top]);
+      bottom = top + heights[index];
+      shown += 1;
+    });
+    for (const [card, top] of placed) {
+      if (top === null) card.classList.add("note--overflow");
+      else card.style.top = `${top}px`;
+    }
+    let more = notes.querySelector(".notes__more");
+    if (hidden) {
+      if (!more) {
+        more = document.createElement("button");
+        more.type = "button";
+        more.className = "notes__more";
+        notes.appendChild(more);
+      }
+      more.textContent = reader.dataset.moreLabel
+        ? reader.dataset.moreLabel.replace("%(count)s", hidden)
+        : `+${hidden}`;
+      more.style.top = `${bottom + GAP}px`;
+      bottom += GAP + 44;
+    } else if (more) {
+      more.remove();
+    }
+    notes.style.height = `${bottom}px`;
+  }
+
+  function unplace(block) {
+    block.classList.remove("para-block--placed", "para-block--all");
+    const notes = block.querySelector(".notes");
+    if (!notes) return;
+    notes.style.height = "";
+    const more = notes.querySelector(".notes__more");
+    if (more) more.remove();
+    for (const card of notes.querySelectorAll(".note")) {
+      card.style.top = "";
+      card.classList.remove("note--overflow");
+    }
+  }
+
+  function onIntersect(entries) {
+    if (mode !== "margin") return;
+    for (const entry of entries) {
+      if (entry.isIntersecting && !entry.target.classList.contains("para-block--placed")) {
+        place(entry.target);
+      }
+    }
+  }
+
+  function setMode() {
+    const next = hasNotes && wide.matches ? "margin" : "sheet";
+    if (next === mode) return;
+    mode = next;
+    closeSheet();
+    reader.classList.toggle("reader--margin", mode === "margin");
+    reader.classList.toggle("reader--sheet", mode === "sheet");
+    for (const block of blocks()) {
+      unplace(block);
+      if (observer) {
+        observer.unobserve(block);
+        if (mode === "margin") observer.observe(block);
+      } else if (mode === "margin") {
+        place(block);
+      }
+    }
+  }
+
+  function blockOf(element) {
+    return element.closest(".para-block");
+  }
+
+  function openCard(card, { scroll = false } = {}) {
+    const block = blockOf(card);
+    if (!block) return;
+    for (const other of reader.querySelectorAll(".note--open")) {
+      if (other !== card) {
+        other.classList.remove("note--open");
+        const otherBlock = blockOf(other);
+        if (otherBlock && otherBlock !== block) place(otherBlock);
+      }
+    }
+    card.classList.add("note--open");
+    if (card.classList.contains("note--overflow")) block.classList.add("para-block--all");
+    place(block);
+    activate(card.dataset.annotation, true);
+    if (scroll) card.scrollIntoView({ block: "center" });
+  }
+
+  // --- Highlight and note, marked together -----------------------------------------
+
+  let active = null;
+  function activate(id, on) {
+    if (!on && active !== id) return;
+    for (const element of reader.querySelectorAll(".hl--active, .note--active")) {
+      element.classList.remove("hl--active", "note--active");
+    }
+    active = on ? id : null;
+    if (!on) return;
+    for (const mark of reader.querySelectorAll(`mark.hl[data-annotation="${id}"]`)) {
+      mark.classList.add("hl--active");
+    }
+    const card = document.getElementById(`a-${id}`);
+    if (card) card.classList.add("note--active");
+  }
+
+  function linkedId(event) {
+    const element = event.target.closest("mark.hl, .note[data-annotation]");
+    return element ? element.dataset.annotation : null;
+  }
+  for (const [type, on] of [
+    ["mouseover", true],
+    ["mouseout", false],
+    ["focusin", true],
+    ["focusout", false],
+  ]) {
+    reader.addEventListener(type, (event) => {
+      const id = linkedId(event);
+      if (id) activate(id, on);
+    });
+  }
+
+  // --- The sheet (narrow) ----------------------------------------------------------
+
+  let borrowed = null; // {list, home}
+  function closeSheet() {
+    if (!sheet || sheet.hidden) return;
+    if (borrowed) borrowed.home.appendChild(borrowed.list);
+    borrowed = null;
+    sheet.hidden = true;
+  }
+
+  function openSheet(block, id) {
+    if (!sheet) return;
+    closeSheet();
+    const list = itemsOf(block);
+    if (!list) return;
+    borrowed = { list, home: list.parentElement };
+    sheet.querySelector(".sheet__body").appendChild(list);
+    sheet.hidden = false;
+    const card = id ? document.getElementById(`a-${id}`) : list.firstElementChild;
+    if (card) {
+      activate(card.dataset.annotation, true);
+      card.scrollIntoView({ block: "start" });
+    }
+    sheet.querySelector(".sheet__close").focus({ preventScroll: true });
+  }
+
+  if (sheet) {
+    sheet.querySelector(".sheet__close").addEventListener("click", closeSheet);
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeSheet();
+    });
+  }
+
+  // --- Clicks ----------------------------------------------------------------------
+
+  function showAnnotation(id, { scroll = true } = {}) {
+    const card = document.getElementById(`a-${id}`);
+    if (!card) return false;
+    const block = blockOf(card);
+    if (mode === "margin" && block) openCard(card, { scroll });
+    else if (mode === "sheet" && block) openSheet(block, id);
+    else if (scroll) card.scrollIntoView({ block: "center" });
+    return true;
   }
 
   document.addEventListener("click", (event) => {
     const mark = event.target.closest("mark.hl");
-    if (!mark || !window.getSelection().isCollapsed) return;
-    history.replaceState(null, "", `#a-${mark.dataset.annotation}`);
-    openAnnotation(mark.dataset.annotation);
+    if (mark && window.getSelection().isCollapsed) {
+      history.replaceState(null, "", `#a-${mark.dataset.annotation}`);
+      showAnnotation(mark.dataset.annotation, { scroll: mode !== "margin" });
+      return;
+    }
+    const toggle = event.target.closest(".notes__toggle");
+    if (toggle) {
+      openSheet(blockOf(toggle), null);
+      return;
+    }
+    const more = event.target.closest(".notes__more");
+    if (more) {
+      const block = blockOf(more);
+      block.classList.add("para-block--all");
+      place(block);
+      return;
+    }
+    const card = event.target.closest(".reader--margin .note");
+    if (card && !card.classList.contains("note--open")) {
+      if (event.target.closest("a, button, textarea, input, select")) return;
+      openCard(card);
+    }
   });
 
-  function openFromHash() {
+  // A reply box that grows (typing) moves the cards below it.
+  reader.addEventListener("input", (event) => {
+    if (mode !== "margin" || !event.target.matches(".reply-form textarea")) return;
+    const block = blockOf(event.target);
+    if (block) place(block);
+  });
+
+  // --- Arriving at one annotation (search, home page, notifications) ---------------
+
+  function openFromLocation() {
     const match = /^#([ar])-(\d+)$/.exec(window.location.hash);
-    if (!match) return;
-    const target = document.getElementById(`${match[1]}-${match[2]}`);
-    const details = target && target.closest("details");
-    if (details && !details.open) {
-      details.open = true;
-      target.scrollIntoView({ block: "center" });
+    const focus = new URLSearchParams(window.location.search).get("focus");
+    let id = focus && /^\d+$/.test(focus) ? focus : null;
+    let target = null;
+    if (match) {
+      target = document.getElementById(`${match[1]}-${match[2]}`);
+      const card = target && target.closest(".note[data-annotation]");
+      if (card) id = card.dataset.annotation;
     }
+    if (!id || !showAnnotation(id)) return;
+    const settle = () => {
+      // A reply: scroll to it inside the opened thread.
+      const at = target && match[1] === "r" ? target : document.getElementById(`a-${id}`);
+      if (at && mode === "margin") at.scrollIntoView({ block: "center" });
+      else if (at && match && match[1] === "r") at.scrollIntoView({ block: "center" });
+    };
+    settle();
+    // Cards placed meanwhile above it change the page's height: once more, later.
+    setTimeout(settle, 400);
   }
-  window.addEventListener("hashchange", openFromHash);
-  openFromHash();
+
+  setMode();
+  wide.addEventListener("change", setMode);
+  window.addEventListener("hashchange", openFromLocation);
+  // Fonts change line breaks, hence the highlights' heights: place again once.
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      if (mode !== "margin") return;
+      for (const block of reader.querySelectorAll(".para-block--placed")) place(block);
+    }, 150);
+  });
+  openFromLocation();
+  reader.dataset.ready = "1";
 })();

@@ -187,6 +187,25 @@ def test_reanchoring_follows_a_moved_quote(member, paragraph):
     assert not annotation.detached
 
 
+def test_reanchoring_updates_modified_only_when_the_target_changes(member):
+    tail = (
+        "要在学懂弄通做实上下功夫，把学习成果转化为推动高质量发展的实际成效，久久为功。"
+    )
+    paragraph = ParagraphFactory(text=TEXT + tail)
+    moved = _annotate(member, paragraph, quote="新质生产力")
+    Annotation.objects.filter(pk=moved.pk).update(updated_at="2026-01-01T00:00:00Z")
+
+    # Words changed beyond the quote's context: its target is the same.
+    update_paragraph_text(paragraph, TEXT + tail.replace("久久为功", "持之以恒"))
+    moved.refresh_from_db()
+    assert moved.updated_at.year == 2026 and moved.updated_at.month == 1
+
+    update_paragraph_text(paragraph, "开篇：" + paragraph.text)  # the quote moves
+    moved.refresh_from_db()
+    assert (moved.updated_at.month, moved.updated_at.day) != (1, 1)
+    assert moved.start == TEXT.index("新质生产力") + 3
+
+
 def test_reanchoring_uses_the_context_when_the_quote_repeats(member):
     paragraph = ParagraphFactory(text="学在深处。要抓落实，更要学在深处，谋在新处。")
     second = paragraph.text.rindex("学在深处")

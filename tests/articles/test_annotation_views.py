@@ -332,11 +332,16 @@ def test_highlights_overlap_and_escape(member_client, member, paragraph):
     assert "<b>x</b>" not in html
 
 
-def test_link_to_one_annotation_opens_its_list(member_client, shared):
+def test_link_to_one_annotation_shows_it_under_its_paragraph(member_client, shared):
     response = member_client.get(shared.get_absolute_url(), follow=True)
     html = response.content.decode()
-    assert f'id="a-{shared.pk}"' in html
-    assert f'id="notes-{shared.paragraph.anchor}" open' in html
+    # Not folded away: the notes stand under their paragraph, outside any <details>,
+    # and the link's fragment scrolls to the note even without JavaScript.
+    assert response.redirect_chain[-1][0].endswith(f"?focus={shared.pk}#a-{shared.pk}")
+    notes = html.index(f'<div class="notes" id="notes-{shared.paragraph.anchor}">')
+    item = html.index(f'id="a-{shared.pk}"')
+    assert html.index(f'id="{shared.paragraph.anchor}"') < notes < item
+    assert "<details" not in html[notes:item]
 
 
 @pytest.mark.parametrize("count", [0, 10, 1000])
@@ -441,7 +446,115 @@ def test_markdown_export(member_client, shared, leader):
     assert "> 学不厌精" in text
     assert shared.note in text
     assert "#学在深处" in text
-    assert "张组长" in text and "  同意\n  补充一点" in text
+    # The reply's line break is kept (a CommonMark hard break), indented under it.
+    assert "张组长" in text and "  同意\\\n  补充一点" in text
+
+
+def test_markdown_export_renders_what_was_typed(member_client, member, paragraph):
+    AnnotationFactory(
+        author=member,
+        paragraph=paragraph,
+        note="# 不是标题\n- 不是列表\n1. 也不是\n---\n*重点* _强调_ `代码` &amp; > 引",
+    )
+
+    text = member_client.get(
+        reverse("articles:annotations_markdown", args=[paragraph.article_id])
+    ).content.decode()
+
+    lines = text.split("\n")
+    at = lines.index("\\# 不是标题\\")
+    assert lines[at : at + 5] == [
+        "\\# 不是标题\\",
+        "\\- 不是列表\\",
+        "1\\. 也不是\\",
+        "\\---\\",
+        "\\*重点\\* \\_强调\\_ \\`代码\\` \\&amp; > 引",
+    ]
+    assert "> 学不厌精" in text  # the quote, block-quoted
+
+
+def test_jsonld_is_a_download_with_named_host_free_creators(
+    member_client, shared, member
+):
+    url = reverse("articles:annotations_jsonld", args=[shared.paragraph.article_id])
+
+    first = member_client.get(url)
+    other = member_client.get(url, HTTP_HOST="127.0.0.1")
+
+    assert first["Content-Disposition"].startswith("attachment;")
+    creator = json.loads(first.content)["first"]["items"][0]["creator"]
+    assert creator == {
+        "id": f"urn:studyhub:member:{member.pk}",
+        "type": "Person",
+        "name": member.name,
+        "nickname": member.name,
+    }
+    assert json.loads(other.content)["first"]["items"][0]["creator"] == creator
+
+
+def test_jsonld_of_a_detached_annotation_keeps_only_its_quote(member_client, shared):
+    shared.detached = True
+    shared.save()
+
+    data = json.loads(
+        member_client.get(
+            reverse("articles:annotations_jsonld", args=[shared.paragraph.article_id])
+        ).content
+    )
+
+    note = data["first"]["items"][0]
+    assert note["target"]["selector"] == [
+        {
+            "type": "TextQuoteSelector",
+            "exact": "学不厌精",
+            "prefix": "",
+            "suffix": TEXT[4:36],
+        }
+    ]
+    describing = [b for b in note["body"] if b.get("purpose") == "describing"]
+    assert [b["value"] for b in describing] == ["原文已修改"]
+
+
+def test_handout_marks_private_notes_or_leaves_them_out(
+    member_client, member, shared, paragraph
+):
+    private = AnnotationFactory(
+        author=member, paragraph=paragraph, start=5, end=9, note="只给自己看的体会"
+    )
+    url = reverse("articles:handout", args=[paragraph.article_id])
+
+    marked = member_client.get(url).content.decode()
+    left_out = member_client.get(url, {"private": "hide"}).content.decode()
+
+    assert private.note in marked
+    assert marked.count('class="badge badge--private">仅自己可见') == 1
+    assert private.note not in left_out and shared.note in left_out
+    assert 'name="private" value="hide" checked' in left_out
+
+
+def test_reader_lists_detached_notes_apart(member_client, shared, member, paragraph):
+    kept = AnnotationFactory(
+        author=member, paragraph=paragraph, start=5, end=9, note="还在原处的批注"
+    )
+    shared.detached = True
+    shared.save()
+
+    html = member_client.get(paragraph.article.get_absolute_url()).content.decode()
+
+    section = html.index('id="detached-notes"')
+    assert html.index(f'id="a-{kept.pk}"') < section < html.index(f'id="a-{shared.pk}"')
+    assert 'href="#detached-notes"' in html
+    assert f'data-annotation="{shared.pk}">学不厌精</mark>' not in html  # no highlight
+
+
+def test_reader_exports_sit_in_one_menu_named_for_their_use(member_client, shared):
+    url = shared.paragraph.article.get_absolute_url()
+    html = member_client.get(url).content.decode()
+    menu = html[html.index('class="menu export-menu"') :]
+    menu = menu[: menu.index("</details>")]
+    for label in ["打印讲义", "导出为Word/Markdown 笔记", "导出为标准批注数据 (W3C)"]:
+        assert label in menu
+    assert "JSON-LD" not in html
 
 
 def test_handout_prints_notes_under_their_paragraph(member_client, shared):

@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from articles import search
 from articles.models import Article, ArticleKeyword, DictionaryTerm, Paragraph
-from articles.search.keywords import extract_keywords, suggest_themes
+from articles.search.keywords import (
+    GENERIC,
+    extract_keywords,
+    readable_keywords,
+    suggest_themes,
+)
 from articles.services import add_dictionary_terms, index_article
 from tests.factories import ArticleFactory, ParagraphFactory
 
@@ -145,7 +150,9 @@ def test_article_page_marks_the_searched_words_and_shows_keywords(demo, member_c
     assert html.count('<mark class="search-hit">新质生产力</mark>') >= 10
     words = list(article.keywords.values_list("word", flat=True))
     assert "新质生产力" in words
-    assert all(word in html for word in words)
+    shown = re.findall(r'class="keyword" href="[^"]+">([^<]+)</a>', html)
+    assert shown == readable_keywords(words)
+    assert 0 < len(shown) <= 5
     plain = member_client.get(article.get_absolute_url()).content.decode()
     assert "<mark>" not in plain
 
@@ -166,6 +173,33 @@ def test_keywords_learn_from_the_corpus_and_follow_edits(demo):
     assert ArticleKeyword.objects.filter(article=article, word="量子").exists() or (
         ArticleKeyword.objects.filter(article=article, word__contains="纠缠").exists()
     )
+
+
+def test_keywords_leave_out_the_generic_words_of_political_prose(demo):
+    for word in ["推动", "领导", "学习", "体系", "充分认识", "工作", "发展"]:
+        assert word in GENERIC
+    for article in Article.objects.all():
+        stored = set(article.keywords.values_list("word", flat=True))
+        assert not stored & GENERIC, article.title
+    # Stored before a word joined the reviewed list: still not shown alone.
+    assert readable_keywords(["推动", "基层治理", "领导", "枫桥经验"]) == [
+        "基层治理",
+        "枫桥经验",
+    ]
+    assert len(readable_keywords([f"词{i}" for i in range(9)])) == 5
+
+
+def test_keywords_learn_stop_words_from_document_frequencies(demo):
+    # A word in most of the indexed documents is taught as a stop word: here a
+    # made-up one, put into every paragraph of the library.
+    for paragraph in Paragraph.objects.all():
+        paragraph.text += "钧瓷钧瓷。"
+        paragraph.save()
+    article = Article.objects.get(title__contains="基层治理")
+    for each in Article.objects.all():
+        index_article(each)
+    text = "\n".join(article.paragraphs.values_list("text", flat=True))
+    assert "钧瓷" not in [word for word, _ in extract_keywords(text, top=40)]
 
 
 def test_theme_suggestions_prefer_existing_themes(demo):
