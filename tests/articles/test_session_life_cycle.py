@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Member, StudyGroup
+from accounts.models import Member, Membership, StudyGroup
 from articles.models import Attendance, MakeUpStudy, StudySession
 from articles.services import (
     AttendanceEntry,
@@ -21,6 +21,7 @@ from articles.services import (
     update_session,
 )
 
+from ..factories import MembershipFactory
 from .sessions_support import attendance_post, bundled_article, make_session
 
 pytestmark = pytest.mark.django_db
@@ -299,6 +300,8 @@ def test_create_session_refuses_years_out_of_range(group):
 
 def test_admin_shows_the_status_but_cannot_set_it(client, staff, group):
     held = make_session(group)
+    # The admin shows a record only to staff who keep the group's record.
+    MembershipFactory(group=group, member=staff, role=Membership.Role.SECRETARY)
     client = _login(client, staff)
 
     page = client.get(
