@@ -99,7 +99,9 @@ def test_statistics_and_group_year_list_members_by_position(
     assert _order_on(html, ordered) == _names(ordered)
 
 
-def test_attendance_sheet_lists_members_by_position(keeper_client, group, held, ordered):
+def test_attendance_sheet_lists_members_by_position(
+    keeper_client, group, held, ordered
+):
     url = reverse("articles:group_attendance_xlsx", args=[group.pk, 2026])
     book = openpyxl.load_workbook(io.BytesIO(keeper_client.get(url).content))
     rows = book.worksheets[0].iter_rows(values_only=True)
