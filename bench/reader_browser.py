@@ -50,18 +50,22 @@ try {
 
 MEASURE = """async () => {
   const waitFor = async (test) => {
-    for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !test(); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
   };
   const nav = performance.getEntriesByType("navigation")[0];
   await waitFor(() => nav.loadEventEnd > 0);
   const loaded = nav.loadEventEnd;
   const hasNotes = document.querySelector(".para-block--notes") !== null;
-  await waitFor(() => !hasNotes || performance.getEntriesByName("reader:placed").length);
+  const placedYet = () => performance.getEntriesByName("reader:placed").length;
+  await waitFor(() => !hasNotes || placedYet());
   const placed = performance.getEntriesByName("reader:placed")[0];
   const ready = placed ? Math.max(0, placed.startTime - loaded) : 0;
   // Scroll through the whole article, a screen at a time, as a reader would.
   const step = window.innerHeight * 0.9;
-  while (window.scrollY + window.innerHeight < document.documentElement.scrollHeight - 2) {
+  const end = () => document.documentElement.scrollHeight - 2;
+  while (window.scrollY + window.innerHeight < end()) {
     window.scrollBy(0, step);
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 60)));
   }
@@ -118,8 +122,9 @@ def main() -> None:
             results = run(base, reader, articles, args.screenshots)
         finally:
             thread.terminate()
-    print(f"{'annotations':>11}  {'load ms':>8}  {'ready ms':>8}  {'longest task ms':>15}")
-    for count, (load, ready, longest, at_load) in results.items():
+    header = f"{'annotations':>11}  {'load ms':>8}  {'ready ms':>8}"
+    print(f"{header}  {'longest task ms':>15}")
+    for count, (load, ready, longest, _at_load) in results.items():
         print(f"{count:>11}  {load:>8.0f}  {ready:>8.0f}  {longest:>15.0f}")
     load, ready, longest, at_load = results[1000]
     print(f"longest task before the load event at 1000: {at_load:.0f} ms")

@@ -93,9 +93,7 @@ def test_phone_shows_text_first_and_the_note_in_a_sheet(
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_a_link_to_one_note_shows_it(
-    page, phone_page, live_server, library, width
-):
+def test_a_link_to_one_note_shows_it(page, phone_page, live_server, library, width):
     article, paragraph, note = library
     page = page if width == "desktop" else phone_page
     log_in(page, live_server, "wangfang", DEMO_PASSWORD)
@@ -178,7 +176,8 @@ def test_member_pages_pass_axe(page, phone_page, live_server, library, session):
             assert response.status == 200, name
             result = axe.run(each)
             bad = [
-                f"{v['id']}: {v['nodes'][0]['target']} {v['nodes'][0].get('failureSummary', '')[:300]}"
+                f"{v['id']}: {v['nodes'][0]['target']} "
+                f"{v['nodes'][0].get('failureSummary', '')[:300]}"
                 for v in result.response["violations"]
                 if v["impact"] in ("serious", "critical")
             ]
