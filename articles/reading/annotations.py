@@ -18,7 +18,7 @@ from accounts.models import StudyGroup
 from ..links import url_parts
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
 from ..search.highlight import match_spans
-from .items import highlight, render_items
+from .items import highlight, items_html, render_items
 
 __all__ = [
     "ReaderFilter",
@@ -204,6 +204,8 @@ def reader_annotations(
         total += len(live)
 
     render_items(request, [a for notes in by_paragraph.values() for a in notes])
+    for paragraph in paragraphs:
+        paragraph.notes_html = items_html(paragraph.notes)
     groups = list(StudyGroup.objects.of_member(user))
     progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
     return {
