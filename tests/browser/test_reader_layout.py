@@ -184,3 +184,29 @@ def test_member_pages_pass_axe(page, phone_page, live_server, library, session):
             if bad:
                 found[f"{name}@{each.viewport_size['width']}"] = bad
     assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+def test_without_javascript_every_note_shows_under_its_paragraph(
+    browser, live_server, library
+):
+    article, paragraph, note = library
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}{article.get_absolute_url()}")
+        card = page.locator(f"#a-{note.pk}")
+        card.scroll_into_view_if_needed()
+        assert card.is_visible()
+        assert card.get_by_placeholder("写下您的回复……").is_visible()
+        text = page.locator(f"#{paragraph.anchor}").bounding_box()
+        assert card.bounding_box()["y"] > text["y"] + text["height"] - 1
+        # The compact control opens without a script, and holds the exports.
+        page.locator(".reader__tools-summary").click()
+        page.locator(".export-menu summary").click()
+        assert page.get_by_role("link", name="打印讲义").is_visible()
+    finally:
+        context.close()
