@@ -232,6 +232,14 @@
     }
   }
 
+  // For bench/reader_browser.py: when the notes in view first stand in place.
+  let markedReady = false;
+  function markReady() {
+    if (markedReady) return;
+    markedReady = true;
+    if (window.performance && performance.mark) performance.mark("reader:placed");
+  }
+
   function onIntersect(entries) {
     if (mode !== "margin") return;
     for (const entry of entries) {
@@ -239,6 +247,7 @@
         place(entry.target);
       }
     }
+    markReady();
   }
 
   function setMode() {
@@ -328,6 +337,10 @@
     closeSheet();
     const list = itemsOf(block);
     if (!list) return;
+    // The passage stays in sight above the sheet.
+    const mark = id && block.querySelector(`mark.hl[data-annotation="${id}"]`);
+    (mark || block).scrollIntoView({ block: "start" });
+    window.scrollBy(0, -72);
     borrowed = { list, home: list.parentElement };
     sheet.querySelector(".sheet__body").appendChild(list);
     sheet.hidden = false;
@@ -428,5 +441,5 @@
     }, 150);
   });
   openFromLocation();
-  reader.dataset.ready = "1";
+  if (mode !== "margin" || !observer) markReady();
 })();

@@ -149,7 +149,8 @@ def test_no_template_marks_text_safe():
 # ``escape`` — tested by test_xss_study.py with hostile notes, quotes, replies,
 # themes, names and titles. A new caller fails here until it is audited too.
 AUDITED_MARK_SAFE = {
-    "articles/reading/items.py": {"highlight", "annotation_html"},
+    # items_html joins items annotation_html made.
+    "articles/reading/items.py": {"highlight", "annotation_html", "items_html"},
     # Search snippets: _marked escapes every slice of the original text it joins.
     "articles/search/highlight.py": {"highlight", "snippet"},
 }
