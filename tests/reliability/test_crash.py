@@ -148,7 +148,7 @@ from accounts.models import Member, Membership, StudyGroup
 from articles.services import create_session
 group = StudyGroup.objects.create(name="断电测试中心组")
 Membership.objects.bulk_create(
-    Membership(group=group, role="member",
+    Membership(group=group, role="member", sort_order=n + 1,
                member=Member.objects.create(username=f"c{n}", display_name=f"成员{n}"))
     for n in range(CROWD)
 )
