@@ -53,6 +53,7 @@ urlpatterns = [
         name="material_paragraphs",
     ),
     path("sessions/<int:pk>/sign-in/", views.sign_in_sheet, name="sign_in_sheet"),
+    path("sessions/<int:pk>/sign-in.docx", views.sign_in_docx, name="sign_in_docx"),
     path("sessions/<int:pk>/record.docx", views.session_docx, name="session_docx"),
     path("sessions/<int:pk>/speeches/new/", views.note_create, name="note_create"),
     path("speeches/<int:pk>/", views.note_in_record, name="note_in_record"),
