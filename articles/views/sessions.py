@@ -479,7 +479,10 @@ def sign_in_sheet(request, pk: int):
             "session": session,
             "members": members,
             "observers": observers,
-            "blank_rows": range(len(observers) + 1, len(observers) + 4),
+            # Rows to write in unannounced observers, as on the .docx sheet.
+            "blank_rows": range(
+                len(observers) + 1, len(observers) + (3 if observers else 4)
+            ),
         },
     )
 

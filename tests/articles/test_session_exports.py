@@ -177,7 +177,7 @@ def test_annual_dossier_has_contents_figures_and_every_record(client, secretary,
     ]
     # The planned session is not in the dossier.
     assert "计划中的学习" not in document.element.body.xml
-    assert 'PAGEREF item_' in document.element.body.xml
+    assert "PAGEREF item_" in document.element.body.xml
     assert "w:updateFields" in document.settings.element.xml
     figures = _table_at(document, 1)
     assert figures["已举行学习次数"] == "1"

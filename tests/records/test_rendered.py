@@ -1,13 +1,21 @@
 """The documents as LibreOffice prints them: pages, page size, order, contents."""
 
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 
 from articles.forms.sessions import group_members
 from articles.records.docx import dossier_docx, record_docx, sign_in_docx
 from articles.records.reads import group_year, load_record
 from articles.records.xlsx import attendance_xlsx
+
+from .conftest import Office
+
+office_pages = Office.pages
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +124,36 @@ def test_attendance_sheet_prints_one_page_wide(office, group, year):
         # The name column and the last column on the same page: one page wide,
         # with the title rows repeated.
         assert "姓名" in text and "出勤率" in text and "03-12" in text
+
+
+def test_printed_sign_in_page_of_30_members_is_one_a4_page(
+    client, member, year, tmp_path
+):
+    """The HTML sheet as Chromium prints it with the print stylesheets."""
+    client.force_login(member)
+    html = client.get(
+        reverse("articles:sign_in_sheet", args=[year["sessions"][0].pk])
+    ).content.decode()
+    static = Path(settings.BASE_DIR) / "static"
+    html = html.replace('href="/static/', f'href="{static.as_uri()}/')
+    page = tmp_path / "sheet.html"
+    page.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "sheet.pdf"
+    subprocess.run(
+        [
+            "/usr/bin/chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert office_pages(pdf) == 1
+    assert "A4" in next(iter(Office.page_sizes(pdf)))
+    text = _flat(Office.text(pdf))
+    assert "签到表" in text and "成员26" in text and "孙晓" in text
