@@ -137,18 +137,10 @@ _CHARS_PER_LINE = 17  # 126 mm of 4号 text, less the cell margins
 
 
 _LABEL_CHARS_PER_LINE = 5  # 30 mm of 4号 黑体
-_PAGE_PT = 225 / 25.4 * 72  # the text block's height
 
 
 def _lines(value: str, per_line: int = _CHARS_PER_LINE) -> int:
     return sum(max(1, ceil(len(line) / per_line)) for line in value.split("\n"))
-
-
-def _table_lines(rows: list[tuple[str, str]]) -> int:
-    return sum(
-        max(_lines(label, _LABEL_CHARS_PER_LINE), _lines(str(value)))
-        for label, value in rows
-    )
 
 
 def _title(document, text: str, *, new_page: bool = False):
@@ -164,7 +156,7 @@ def _underlined_blank(paragraph, width: int = 8) -> None:
 
 def _signatures(document) -> None:
     """The host's and the recorder's signature lines, then the date, right."""
-    layout.spacer(document, 22).paragraph_format.keep_with_next = True
+    layout.spacer(document, 12)
     paragraph = document.add_paragraph(style="Table Text")
     paragraph.paragraph_format.keep_with_next = True
     paragraph.paragraph_format.line_spacing = Pt(layout.LINE_PT)
@@ -220,17 +212,18 @@ def _add_record(document, record: SessionRecord, number: int, *, new_page: bool)
     document.add_paragraph(style="Table Text")
     table = layout.fixed_table(document, RECORD_WIDTHS_MM)
     rows = record_rows(record)
-    # Kept together (keep-with-next on every row) only where the table fits on
-    # the page under the title; a longer one flows on from the title, breaking
-    # between rows, and inside a row only where the row is long.
-    together = _table_lines(rows) * layout.TABLE_LINE_PT <= _PAGE_PT - 100
+    # Each record starts a page, so a table that fits on one is never split.
+    # Rows break across pages only where they are long (cantSplit otherwise);
+    # the title keeps with the first rows (keep-with-next). Keep-with-next on
+    # every row is not used: LibreOffice then pushes the signature lines after
+    # a short table onto a page of their own.
     for index, (label, value) in enumerate(rows):
         layout.add_row(
             table,
             [label, str(value)],
             styles=["Table Label", "Table Text"],
             cant_split=_lines(str(value)) <= _UNSPLIT_LINES,
-            keep_with_next=together and index < len(rows) - 1,
+            keep_with_next=index < 2,
         )
     _signatures(document)
     _corrections(document, record.corrections)
