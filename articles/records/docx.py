@@ -136,7 +136,6 @@ _UNSPLIT_LINES = 9
 _CHARS_PER_LINE = 17  # 126 mm of 4号 text, less the cell margins
 
 
-_LABEL_CHARS_PER_LINE = 5  # 30 mm of 4号 黑体
 
 
 def _lines(value: str, per_line: int = _CHARS_PER_LINE) -> int:
