@@ -136,8 +136,6 @@ _UNSPLIT_LINES = 9
 _CHARS_PER_LINE = 17  # 126 mm of 4号 text, less the cell margins
 
 
-
-
 def _lines(value: str, per_line: int = _CHARS_PER_LINE) -> int:
     return sum(max(1, ceil(len(line) / per_line)) for line in value.split("\n"))
 
@@ -173,7 +171,9 @@ def _corrections(document, corrections: list[Correction]) -> None:
     """The correction history of an archived record, as an addendum (附)."""
     if not corrections:
         return
-    document.add_paragraph(_("Addendum: corrections to the archived record"), "Body")
+    document.add_paragraph(
+        _("Addendum: corrections to the archived record"), "Body Text"
+    )
     table = layout.fixed_table(document, [12, 30, 22, 56, 36])
     labels = [_("No."), _("Corrected at"), _("Corrected by"), _("Changes"), _("Reason")]
     layout.add_row(table, labels, styles=["Table Label Small"] * 5, header=True)
@@ -415,7 +415,7 @@ def _figures_item(document, stats: GroupYear):
     if not stats.sessions:
         document.add_paragraph(
             _("No study session was held in %(year)s.") % {"year": stats.year},
-            style="Body",
+            style="Body Text",
         )
     figures = [
         (_("Sessions held"), str(stats.held_count)),
@@ -431,7 +431,7 @@ def _figures_item(document, stats: GroupYear):
     for label, value in figures:
         layout.add_row(table, [label, value], styles=["Table Label", "Table Text"])
     for warning in stats.warnings:
-        document.add_paragraph(warning, style="Body")
+        document.add_paragraph(warning, style="Body Text")
     document.add_paragraph(_("2. Attendance of the members"), style="Heading 1")
     table = layout.fixed_table(document, [12, 26, 42, 16, 16, 14, 14, 16])
     labels = [
@@ -469,7 +469,9 @@ def _make_up_item(document, records: list[SessionRecord]):
     first.paragraph_format.page_break_before = True
     rows = [(record, attendance) for record in records for attendance in record.missed]
     if not rows:
-        document.add_paragraph(_("No member missed a session this year."), style="Body")
+        document.add_paragraph(
+            _("No member missed a session this year."), style="Body Text"
+        )
         return first
     table = layout.fixed_table(document, [12, 24, 56, 34, 30])
     labels = [_("No."), _("Name"), _("Study session"), _("Reason"), _("Make-up")]
@@ -614,7 +616,7 @@ def dossier_docx(stats: GroupYear) -> bytes:
     # as the end of the last item.
     end = document.add_paragraph(
         _("This dossier holds %(count)s items.") % {"count": len(entries)},
-        style="Body",
+        style="Body Text",
     )
     last_page = bookmarks.mark(end)
 
@@ -651,7 +653,7 @@ def dossier_docx(stats: GroupYear) -> bytes:
 
 def _body_paragraph(document, text: str):
     """A detached Body paragraph element, to place after a given table."""
-    paragraph = document.add_paragraph(text, style="Body")
+    paragraph = document.add_paragraph(text, style="Body Text")
     element = paragraph._p
     element.getparent().remove(element)
     return element
