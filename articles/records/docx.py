@@ -433,7 +433,7 @@ def _figures_item(document, stats: GroupYear):
     for warning in stats.warnings:
         document.add_paragraph(warning, style="Body Text")
     document.add_paragraph(_("2. Attendance of the members"), style="Heading 1")
-    table = layout.fixed_table(document, [12, 26, 42, 16, 16, 14, 14, 16])
+    table = layout.fixed_table(document, [11, 24, 41, 15, 15, 14, 14, 22])
     labels = [
         _("No."),
         _("Name"),
