@@ -56,6 +56,7 @@ urlpatterns = [
         name="material_paragraphs",
     ),
     path("sessions/<id:pk>/sign-in/", views.sign_in_sheet, name="sign_in_sheet"),
+    path("sessions/<id:pk>/sign-in.docx", views.sign_in_docx, name="sign_in_docx"),
     path("sessions/<id:pk>/record.docx", views.session_docx, name="session_docx"),
     path("sessions/<id:pk>/speeches/new/", views.note_create, name="note_create"),
     path("speeches/<id:pk>/", views.note_in_record, name="note_in_record"),

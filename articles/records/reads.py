@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -409,3 +409,21 @@ def paragraph_discussions(user, article) -> dict[int, list[StudySession]]:
         if session not in found[row.paragraph_id]:
             found[row.paragraph_id].append(session)
     return found
+
+
+def session_number(session: StudySession) -> int:
+    """第N次集体学习: the place of ``session`` among its group's held sessions of
+    the same year, by start (as ``group_year`` orders them). A planned session gets
+    the number it would take. One query."""
+    year = timezone.localtime(session.starts_at).year
+    earlier = (
+        StudySession.objects.filter(group_id=session.group_id)
+        .held()
+        .in_year(year)
+        .filter(
+            Q(starts_at__lt=session.starts_at)
+            | Q(starts_at=session.starts_at, pk__lt=session.pk)
+        )
+        .count()
+    )
+    return earlier + 1

@@ -45,6 +45,7 @@ from .sessions import (
     session_edit,
     session_list,
     session_status,
+    sign_in_docx,
     sign_in_sheet,
 )
 
@@ -90,6 +91,7 @@ __all__ = [
     "session_edit",
     "session_list",
     "session_status",
+    "sign_in_docx",
     "sign_in_sheet",
     "theme_detail",
 ]

@@ -485,11 +485,31 @@ def make_up_list(request):
 def sign_in_sheet(request, pk: int):
     session = get_session_for(request.user, pk)
     members = list(group_members(session.group))
+    observers = list(session.observers.all())
     return render(
         request,
         "articles/sessions/sign_in_sheet.html",
-        {"session": session, "members": members, "blank_rows": range(3)},
+        {
+            "session": session,
+            "members": members,
+            "observers": observers,
+            # Rows to write in unannounced observers, as on the .docx sheet.
+            "blank_rows": range(
+                len(observers) + 1, len(observers) + (3 if observers else 4)
+            ),
+        },
     )
+
+
+@require_GET
+def sign_in_docx(request, pk: int):
+    from ..records.docx import sign_in_docx as build
+
+    session = get_session_for(request.user, pk)
+    members = list(group_members(session.group))
+    content = build(session, members, session.observers.all())
+    filename = f"签到表-{session.starts_at:%Y%m%d}-{session.topic[:30]}.docx"
+    return attachment(content, DOCX, filename)
 
 
 @require_GET
@@ -507,7 +527,7 @@ def session_docx(request, pk: int):
             ),
         )
         return redirect(session)
-    record = load_record(session, keeps_record=True)
+    record = load_record(session, keeps_record=True, with_corrections=True)
     # Drafts are not part of the record book.
     record.notes = [n for n in record.notes if n.status == DiscussionNote.Status.FINAL]
     filename = f"学习记录-{session.starts_at:%Y%m%d}-{session.topic[:30]}.docx"

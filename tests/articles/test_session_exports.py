@@ -78,9 +78,11 @@ def test_record_docx_has_the_record_book_table(client, member, held):
     assert rows["学习地点"] == "区委常委会议室"
     assert rows["主持人"] == "张组长"
     assert rows["记录人"] == "李秘书"
-    assert rows["参加人员（应到3人，实到2人）"].startswith("张组长、李秘书")
-    assert "李秘书（迟到）" in rows["参加人员（应到3人，实到2人）"]
+    assert rows["应到/实到"] == "应到3人，实到2人，出勤率66.7%"
+    assert rows["参加人员"] == "张组长、李秘书"
+    assert rows["迟到、早退人员"] == "李秘书（迟到）"
     assert rows["请假人员及原因"] == "王成员（因公出差）"
+    assert rows["缺席人员"] == "—"
     assert rows["列席人员"] == "孙晓（区委宣传部）"
     assert "以党建引领基层治理创新" in rows["学习材料"]
     assert rows["中心发言"] == "张组长：坚持党建引领，推动基层治理现代化。"
@@ -88,6 +90,7 @@ def test_record_docx_has_the_record_book_table(client, member, held):
     assert rows["总结讲话"] == "张组长：要把学习成果转化为工作成效。"
     assert "草稿不入档" not in "".join(rows.values())
     assert "中共天津市南开区委理论学习中心组" in document.paragraphs[0].text
+    assert document.paragraphs[1].text == "2026年第1次集体学习记录"
 
 
 def test_attendance_xlsx_members_as_rows_sessions_as_columns(
@@ -122,9 +125,10 @@ def test_attendance_xlsx_members_as_rows_sessions_as_columns(
 
     sheet = load_workbook(BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0][0] == "成员"
-    assert rows[0][1].startswith("03-12") and rows[0][2].startswith("04-02")
-    assert rows[0][3:] == [
+    assert rows[0][0] == "中共天津市南开区委理论学习中心组2026年度集体学习考勤表"
+    assert rows[1][:3] == ["序号", "姓名", "职务"]
+    assert rows[1][3].startswith("03-12") and rows[1][4].startswith("04-02")
+    assert rows[1][5:] == [
         "应到次数",
         "实到次数",
         "请假",
@@ -134,13 +138,13 @@ def test_attendance_xlsx_members_as_rows_sessions_as_columns(
         "已学习文章",
         "出勤率",
     ]
-    by_name = {row[0]: row[1:] for row in rows[1:]}
+    by_name = {row[1]: row[3:] for row in rows[2:]}
     # 王成员: on leave once, absent once, both make-ups still open.
     assert by_name["王成员"] == ["请假", "缺席", 2, 0, 1, 1, 2, 0, 0, 0]
     assert by_name["李秘书"] == ["迟到", "出席", 2, 2, 0, 0, 0, 0, 0, 1]
     assert by_name["张组长"] == ["出席", "出席", 2, 2, 0, 0, 0, 1, 2, 1]
     assert by_name["全组合计"][-8:] == [6, 4, 1, 1, 2, 1, 2, pytest.approx(0.667)]
-    assert sheet.cell(row=2, column=11).number_format == "0.0%"
+    assert sheet.cell(row=3, column=13).number_format == "0.0%"
 
 
 def test_annual_dossier_has_contents_figures_and_every_record(client, secretary, held):
@@ -156,20 +160,34 @@ def test_annual_dossier_has_contents_figures_and_every_record(client, secretary,
     texts = [p.text for p in document.paragraphs]
     assert "2026年度理论学习中心组学习档案" in texts
     assert "目录" in texts
-    body = document.element.body.xml
-    assert 'TOC \\o "1-2"' in body
-    assert "w:updateFields" in document.settings.element.xml
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Head")]
-    assert headings == [
-        "目录",
-        "年度学习情况统计",
-        "集体学习记录",
-        "2026年03月12日 以党建引领基层治理创新",
+    contents = document.tables[0]
+    assert [c.text for c in contents.rows[0].cells] == [
+        "序号",
+        "题名",
+        "责任者",
+        "日期",
+        "页号",
+        "备注",
     ]
-    figures = _table(document)
+    titles = [row.cells[1].text for row in contents.rows[1:]]
+    assert titles == [
+        "年度学习情况统计",
+        "2026年第1次集体学习记录：以党建引领基层治理创新",
+        "补学情况",
+    ]
+    # The planned session is not in the dossier.
+    assert "计划中的学习" not in document.element.body.xml
+    assert "PAGEREF item_" in document.element.body.xml
+    assert "w:updateFields" in document.settings.element.xml
+    figures = _table_at(document, 1)
     assert figures["已举行学习次数"] == "1"
     assert figures["出勤率"] == "66.7%"
-    assert _table_at(document, 1)["中心发言"].startswith("张组长")
+    record = next(t for t in document.tables if t.rows[0].cells[0].text == "学习专题")
+    assert _rows(record)["中心发言"].startswith("张组长")
+
+
+def _rows(table) -> dict:
+    return {r.cells[0].text: r.cells[1].text for r in table.rows}
 
 
 def _table_at(document, index) -> dict:
@@ -214,7 +232,7 @@ def test_dossier_includes_the_annual_plan(client, secretary, held):
     )
 
     document = Document(BytesIO(response.content))
-    assert "年度学习计划" in [p.text for p in document.paragraphs]
+    assert "2026年度学习计划" in [p.text for p in document.paragraphs]
     plan = document.tables[1]
     assert [c.text for c in plan.rows[0].cells] == ["月份", "学习专题", "学习材料"]
     assert plan.rows[1].cells[0].text == "3月"

@@ -54,6 +54,7 @@ SESSION_URLS = [
     "articles:session_detail",
     "articles:session_attendance",
     "articles:sign_in_sheet",
+    "articles:sign_in_docx",
     "articles:session_docx",
     "articles:note_create",
     "articles:session_edit",
@@ -91,6 +92,7 @@ def test_plain_member_cannot_open_record_keeping_screens(client, member, session
         ("articles:session_detail", "post"),
         ("articles:session_status", "get"),
         ("articles:sign_in_sheet", "post"),
+        ("articles:sign_in_docx", "post"),
         ("articles:session_docx", "post"),
     ],
 )

@@ -539,7 +539,11 @@ MATRIX: dict[str, list[Case]] = {
                 method="post",
             ),
         ]
-        for name in ["articles:sign_in_sheet", "articles:session_docx"]
+        for name in [
+            "articles:sign_in_sheet",
+            "articles:sign_in_docx",
+            "articles:session_docx",
+        ]
     },
     "articles:note_create": [
         Case(at("articles:note_create", lambda d: d.session.pk), OURS, "ours"),
