@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Member, Membership, StudyGroup
+from .models import PLACE, Member, Membership, StudyGroup
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     fields = ["sort_order", "member", "role"]
-    ordering = ["sort_order", "member__username"]
+    ordering = [PLACE, "member__username"]
     autocomplete_fields = ["member"]
 
 

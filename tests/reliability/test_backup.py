@@ -59,7 +59,7 @@ def add_study_record() -> None:
     studied mark, chosen paragraphs, thresholds and a correction."""
     article = Article.objects.get(title__contains="基层治理")
     paragraph = article.paragraphs.filter(kind="body").first()
-    session = StudySession.objects.filter(attendances__isnull=False).first()
+    session = StudySession.objects.held().filter(attendances__isnull=False).first()
     secretary = session.recorder or session.host
     author = session.attendances.first().member
     annotation = annotate_paragraph(
