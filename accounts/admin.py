@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studyhub.security import security_event
 
-from .models import Member, Membership, StudyGroup
+from .models import PLACE, Member, Membership, StudyGroup
 
 
 class LoggedMemberships:
@@ -80,7 +80,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     fields = ["sort_order", "member", "role"]
-    ordering = ["sort_order", "member__username"]
+    ordering = [PLACE, "member__username"]
     autocomplete_fields = ["member"]
 
 

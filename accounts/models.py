@@ -5,7 +5,7 @@ This is the base layer: it knows nothing of articles, sessions or annotations.
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +14,8 @@ def position_order(member: str, group) -> list:
 
     Chinese official lists go by position (按职务排序), never by name: the group's
     ``Membership.sort_order`` (组长, 副组长, then the order the unit sets), ties and
-    people no longer in the group after, by login name. This is the one rule;
+    people not numbered yet (bulk-created) or no longer in the group after, by
+    login name. This is the one rule;
     ``Member.objects.in_group_order`` and the attendance lists of articles use it.
     ``member`` is the lookup from the rows to the member ("pk" for members,
     "member" for a row pointing at one); ``group`` a group or an expression such as
@@ -100,9 +101,13 @@ class StudyGroup(models.Model):
         return self.name
 
 
+# Rows not numbered yet (bulk-created; ``save`` numbers the others) go last.
+PLACE = F("sort_order").asc(nulls_last=True)
+
+
 class MembershipQuerySet(models.QuerySet):
     def in_position_order(self) -> "MembershipQuerySet":
-        return self.order_by("group", "sort_order", "member__username")
+        return self.order_by("group", PLACE, "member__username")
 
 
 class Membership(models.Model):
@@ -130,6 +135,7 @@ class Membership(models.Model):
     # The place in the group's lists (按职务排序); blank on creation means last.
     sort_order = models.PositiveIntegerField(
         _("order in the group"),
+        null=True,
         blank=True,
         help_text=_(
             "Lists of the group go by this number: the group leader first, then "
@@ -144,7 +150,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        ordering = ["group", "sort_order", "member__username"]
+        ordering = ["group", PLACE, "member__username"]
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "member"], name="membership_once_per_group"

@@ -43,24 +43,24 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="membership",
             name="sort_order",
-            field=models.PositiveIntegerField(null=True),
-        ),
-        migrations.RunPython(number_memberships, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="membership",
-            name="sort_order",
             field=models.PositiveIntegerField(
                 blank=True,
                 help_text="Lists of the group go by this number: the group leader "
                 "first, then the deputies, then the members in the order the unit "
                 "sets. Leave empty to put a new member last.",
+                null=True,
                 verbose_name="order in the group",
             ),
         ),
+        migrations.RunPython(number_memberships, migrations.RunPython.noop),
         migrations.AlterModelOptions(
             name="membership",
             options={
-                "ordering": ["group", "sort_order", "member__username"],
+                "ordering": [
+                    "group",
+                    models.OrderBy(models.F("sort_order"), nulls_last=True),
+                    "member__username",
+                ],
                 "verbose_name": "membership",
                 "verbose_name_plural": "memberships",
             },

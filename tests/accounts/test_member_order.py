@@ -69,6 +69,20 @@ def test_a_move_renumbers_a_group_with_gaps_and_ties(group):
 
 
 @pytest.mark.django_db
+def test_bulk_created_members_come_last_until_a_move_numbers_them(group):
+    first = _join(group, "z", "组长甲", role=Membership.Role.LEADER)
+    Membership.objects.bulk_create(
+        Membership(group=group, member=MemberFactory(username=name, display_name=name))
+        for name in ["b-later", "a-later"]
+    )
+
+    assert _names(group) == ["组长甲", "a-later", "b-later"]
+    move_membership(first, up=False)
+    assert _names(group) == ["a-later", "组长甲", "b-later"]
+    assert sorted(Membership.objects.values_list("sort_order", flat=True)) == [1, 2, 3]
+
+
+@pytest.mark.django_db
 def test_set_member_order_puts_the_given_members_first(group):
     a = _join(group, "a", "甲").member
     b = _join(group, "b", "乙").member

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from articles.forms.sessions import group_members
 from articles.models import Attendance
+from articles.records.docx import record_docx
 from articles.records.reads import group_year, load_record
 from articles.records.xlsx import FORMULA_STARTS, as_text
 from articles.services import AttendanceEntry, record_attendance
@@ -168,8 +169,18 @@ def test_archived_record_carries_its_corrections(client, secretary, year):
     assert "区委第一会议室" in history.rows[1].cells[3].text
 
 
-def test_record_of_a_planned_session_is_marked_not_held(client, secretary, year):
-    document = _docx(client, secretary, "articles:session_docx", year["planned"].pk)
+def test_record_of_a_planned_session_is_refused_or_marked_not_held(
+    client, secretary, year
+):
+    # The record page refuses the file of a session not held (a file that looks
+    # like a record would lie); the builder itself marks every page 未举行.
+    client.force_login(secretary)
+    url = reverse("articles:session_docx", args=[year["planned"].pk])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[0][0] == year["planned"].get_absolute_url()
+    assert "还没有可下载的学习记录" in response.content.decode()
+    planned = load_record(year["planned"], keeps_record=True)
+    document = Document(BytesIO(record_docx(planned)))
     section = document.sections[0]
     for header in (section.header, section.even_page_header):
         assert header.paragraphs[0].text.startswith("未举行（计划）")

@@ -59,10 +59,7 @@ def add_study_record() -> None:
     studied mark, chosen paragraphs, thresholds and a correction."""
     article = Article.objects.get(title__contains="基层治理")
     paragraph = article.paragraphs.filter(kind="body").first()
-    # A held session: the demo also prepares attendance for an upcoming one.
-    session = StudySession.objects.filter(
-        status=StudySession.Status.HELD, attendances__isnull=False
-    ).first()
+    session = StudySession.objects.held().filter(attendances__isnull=False).first()
     secretary = session.recorder or session.host
     author = session.attendances.first().member
     annotation = annotate_paragraph(

@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from accounts.models import Membership
 from articles.models import (
     Article,
     Attendance,
@@ -147,6 +148,18 @@ class Case:
 @dataclass
 class Entry:
     cases: list[Case] = field(default_factory=list)
+
+
+def _first_of(group) -> int:
+    return Membership.objects.filter(group=group).in_position_order().first().pk
+
+
+def _first_of_ours(d) -> int:
+    return _first_of(d.group)
+
+
+def _first_of_theirs(d) -> int:
+    return _first_of(d.other_group)
 
 
 def at(name, *args):
@@ -754,6 +767,34 @@ MATRIX: dict[str, list[Case]] = {
             roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
             "our item under their group's id",
             method="post",
+        ),
+    ],
+    "articles:group_member_order": [
+        Case(at("articles:group_member_order", lambda d: d.group.pk), OURS_KEEPERS),
+        Case(
+            at("articles:group_member_order", lambda d: d.other_group.pk),
+            THEIRS_KEEPERS,
+            "theirs",
+        ),
+    ],
+    "articles:group_member_move": [
+        Case(
+            at("articles:group_member_move", lambda d: d.group.pk, _first_of_ours),
+            logged_in(NOT_ALLOWED),
+        ),
+        Case(
+            at("articles:group_member_move", lambda d: d.group.pk, _first_of_ours),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+            "ours, the first moved up (no change)",
+            method="post",
+            data={"direction": "up"},
+        ),
+        Case(
+            at("articles:group_member_move", lambda d: d.group.pk, _first_of_theirs),
+            roles(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+            "their membership under our group's id",
+            method="post",
+            data={"direction": "up"},
         ),
     ],
     "articles:group_attendance_xlsx": [
