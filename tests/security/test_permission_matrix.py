@@ -784,7 +784,8 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             at("articles:group_member_move", lambda d: d.group.pk, _first_of_ours),
-            roles(NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT),
+            # Staff keep no group's record: outside the group, 404 as anyone.
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, NOT_FOUND),
             "ours, the first moved up (no change)",
             method="post",
             data={"direction": "up"},
