@@ -56,6 +56,11 @@ def main() -> None:
         "--pause", type=float, default=0.2, help="seconds between a thread's requests"
     )
     parser.add_argument(
+        "--indexed",
+        action="store_true",
+        help="index the library first: the rebuild then replaces existing rows",
+    )
+    parser.add_argument(
         "--baseline", type=float, default=15, help="seconds of load without a rebuild"
     )
     args = parser.parse_args()
@@ -112,6 +117,10 @@ def main() -> None:
         Membership.objects.create(group=group, member=member, role="member")
         members.append(member)
     target = Paragraph.objects.order_by("pk").first()
+    if args.indexed:
+        from articles.services import rebuild_search_index
+
+        rebuild_search_index()
     print(
         f"seeded {Paragraph.objects.count()} paragraphs in "
         f"{time.monotonic() - started:.1f} s ({connection.vendor})"
