@@ -144,7 +144,7 @@ class SQLiteBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
 
-    def optimize_in_steps(self, pages: int = 200) -> None:
+    def optimize_in_steps(self, pages: int = 100) -> None:
         """The same merge as ``optimize`` in bounded steps, one short transaction
         each: a background rebuild must not hold the write lock for the seconds a
         full 'optimize' of a large index takes. FTS5 does at most ``pages`` pages of

@@ -17,7 +17,7 @@ BATCH = 1000
 # Objects re-indexed per transaction by a rebuild: the write lock is held for the
 # delete and insert of this many rows only (jieba runs before, outside it), a few
 # tens of milliseconds, so members' writes wait no longer than that.
-REBUILD_BATCH = 300
+REBUILD_BATCH = 200
 
 
 def make_document(kind: str, source: Source, segmenter: Segmenter):
@@ -156,7 +156,7 @@ def last_document_id() -> int:
     return SearchDocument.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
-def remove_unrewritten(name: str, floor: int, size: int = BATCH) -> int:
+def remove_unrewritten(name: str, floor: int, size: int = REBUILD_BATCH) -> int:
     """After a rebuild of ``name`` that started when the last row id was ``floor``:
     delete the rows it did not rewrite (objects gone since), in short transactions."""
     from ..models import SearchDocument

@@ -485,3 +485,15 @@ def test_job_list_query_count_does_not_grow(
     for _ in range(2):
         Job.objects.create(kind=Job.Kind.IMPORT, state=Job.State.DONE, started_by=staff)
     assert count() == one
+
+
+def test_keyword_refresh_runs_as_a_job(library):
+    ArticleKeyword.objects.all().delete()
+    out = io.StringIO()
+    call_command("refresh_keywords", stdout=out)
+    job = Job.objects.get()
+    assert job.kind == Job.Kind.REFRESH_KEYWORDS and job.state == Job.State.DONE
+    assert "for 3 articles" in out.getvalue()
+    assert set(ArticleKeyword.objects.values_list("article", flat=True).distinct()) == {
+        a.pk for a in library
+    }
