@@ -55,6 +55,9 @@ WRAPPED_SHARE = 0.4
 # line wraps of an extraction (the seed has one in 25) and are repaired; below it
 # they were typed on purpose (“牢记嘱托 善作善成”) and are kept.
 WRAP_SPACE_SHARE = 1 / 200
+# The first visible character of each line that has one.
+LINE_START = re.compile(r"(?:^|[\r\n])[ \t\u3000\f]*[^\s]")
+HAN = re.compile(r"[\u3400-\u9fff]")
 WRAP_SPACE = re.compile(
     r"(?<=[\u3400-\u9fff\uff0c\u3002\u3001\uff1b\uff1a“”]) +(?=[\u3400-\u9fff“”])"
 )
@@ -145,8 +148,11 @@ def parse_text(text: str) -> ParsedDocument:
 
 
 def check_text_limits(text: str) -> str:
-    limits.check("characters", len(text) - sum(map(text.count, " \t\r\n\u3000\f")))
-    limits.check("lines", sum(1 for line in text.splitlines() if line.strip()))
+    """Characters (white space is free) and non-blank lines, counted without
+    splitting the text: a million one-character lines are a million objects."""
+    spaces = sum(map(text.count, " \t\r\n\u3000\f"))
+    limits.check("characters", len(text) - spaces)
+    limits.check("lines", sum(1 for _match in LINE_START.finditer(text)))
     return text
 
 
@@ -333,12 +339,9 @@ def build_articles(units: list[Unit]) -> list[ParsedArticle]:
 
 def _has_wrap_spaces(units: list[Unit]) -> bool:
     """Did an extraction leave line wraps as spaces inside the Chinese text?"""
-    spaces = han = 0
-    for unit in units:
-        text = unit.text
-        han += sum(1 for ch in text if repair.is_cjk(ch))
-        spaces += len(WRAP_SPACE.findall(text))
-    return spaces > WRAP_SPACE_SHARE * han
+    text = "\n".join(unit.text for unit in units)
+    han = len(text) - len(HAN.sub("", text))  # counted in C: 5 MB in milliseconds
+    return len(WRAP_SPACE.findall(text)) > WRAP_SPACE_SHARE * han
 
 
 def _article_starts(units: list[Unit]) -> list[int]:
