@@ -441,3 +441,47 @@ def kangxi_pdf() -> bytes:
         b"/DW 1000 >>"
     )
     return raw_pdf(content, font, [descendant])
+
+
+def simple_font_pdf() -> bytes:
+    """A subset of SimSun as a single-byte TrueType font without ToUnicode: the
+    bytes drawn are glyph numbers of a private encoding, read as Latin letters."""
+    content = b"BT /F1 12 Tf 72 760 Td (ABCDEFGHIJKLMNOPQRST) Tj ET"
+    font = (
+        b"<< /Type /Font /Subtype /TrueType /BaseFont /BCDEFG+SimSun "
+        b"/FirstChar 32 /LastChar 126 /FontDescriptor 6 0 R >>"
+    )
+    descriptor = (
+        b"<< /Type /FontDescriptor /FontName /BCDEFG+SimSun /Flags 4 "
+        b"/FontBBox [0 -140 1000 860] /ItalicAngle 0 /Ascent 860 /Descent -140 "
+        b"/CapHeight 700 /StemV 80 >>"
+    )
+    return raw_pdf(content, font, [descriptor])
+
+
+def replacement_char_pdf() -> bytes:
+    """A ToUnicode map that maps glyphs to U+FFFD, as some converters write it."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+        b"/CMapName /Broken def /CMapType 2 def "
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
+        b"3 beginbfchar <0021> <FFFD> <0022> <4E60> <0023> <FFFD> endbfchar "
+        b"endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    content = b"BT /F1 12 Tf 72 760 Td <002100220023> Tj ET"
+    font = (
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /CDEFGH+SimSun "
+        b"/Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 8 0 R >>"
+    )
+    descendant = (
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /CDEFGH+SimSun "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+        b"/FontDescriptor 7 0 R /DW 1000 >>"
+    )
+    descriptor = (
+        b"<< /Type /FontDescriptor /FontName /CDEFGH+SimSun /Flags 4 "
+        b"/FontBBox [0 -140 1000 860] /ItalicAngle 0 /Ascent 860 /Descent -140 "
+        b"/CapHeight 700 /StemV 80 >>"
+    )
+    stream = b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"
+    return raw_pdf(content, font, [descendant, descriptor, stream])

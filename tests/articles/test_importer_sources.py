@@ -125,10 +125,12 @@ def test_kangxi_radicals_are_normalised_in_text_too():
     [
         (seed.scanned_pdf, "pdf_scanned", "扫描件"),
         (seed.cid_pdf, "pdf_unmapped", "乱码"),
+        (seed.simple_font_pdf, "pdf_unmapped", "乱码"),
+        (seed.replacement_char_pdf, "pdf_unmapped", "乱码"),
         (lambda: seed.raw_pdf(b""), "pdf_no_text", "没有文字"),
         (lambda: b"%PDF-1.4\n" + b"\x00garbage" * 50, "corrupt_pdf", "已损坏"),
     ],
-    ids=["scan", "cid-glyphs", "no-text", "damaged"],
+    ids=["scan", "cid-glyphs", "font-without-map", "u+fffd", "no-text", "damaged"],
 )
 def test_unreadable_pdf_is_refused_with_what_to_do(build, code, chinese):
     failure = _fails(build(), "column.pdf")
