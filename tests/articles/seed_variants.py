@@ -485,3 +485,29 @@ def replacement_char_pdf() -> bytes:
     )
     stream = b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"
     return raw_pdf(content, font, [descendant, descriptor, stream])
+
+
+def as_print_html(columns: int = 1) -> str:
+    """The seed as a page to print: justified, indented paragraphs, centred titles
+    in a larger font, each article's body in `columns` CSS columns."""
+    articles = seed_articles()
+    parts = [f"<p class='centre'>{_escape(articles[0].source)}</p>"]
+    for article in articles:
+        parts.append(f"<h1>{_escape(article.title)}</h1>")
+        parts.append(
+            f"<p class='centre'>{_escape(article.author)}</p><div class='body'>"
+        )
+        for paragraph in article.paragraphs:
+            tag = "h2" if paragraph.kind == "heading" else "p"
+            parts.append(f"<{tag}>{_escape(paragraph.text)}</{tag}>")
+        parts.append("</div>")
+    style = (
+        "body { font-family: 'Noto Serif CJK SC'; font-size: 10.5pt; line-height: 1.6 }"
+        "h1 { font-size: 16pt; text-align: center } h2 { font-size: 10.5pt; margin: 0 }"
+        "p { margin: 0; text-indent: 2em; text-align: justify }"
+        ".centre { text-align: center; text-indent: 0 }"
+        f".body {{ column-count: {columns}; column-gap: 2em; break-after: page }}"
+    )
+    return (
+        f"<html><head><style>{style}</style></head><body>{''.join(parts)}</body></html>"
+    )
