@@ -166,6 +166,8 @@ def document_from_units(
     """Articles from units; ``title`` is the page's own title (HTML), used when the
     text does not open with it."""
     limits.check("units", len(units))
+    # Each reader counts as it goes; this catches what any of them let through.
+    limits.check("characters", sum(len(unit.text) for unit in units))
     for unit in units:
         unit.text = repair.normalize_characters(unit.text)
     units = [unit for unit in units if unit.text.strip()]
