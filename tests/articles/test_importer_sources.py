@@ -2,9 +2,11 @@
 saved WeChat page, text in the usual indented layout — imports to the same articles
 as the plain text; files whose text cannot be read faithfully are refused."""
 
+import io
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from articles.importer import ImportFailed, parse_document, parse_text
 from articles.models import Article, Paragraph
@@ -141,8 +143,6 @@ def test_unreadable_pdf_is_refused_with_what_to_do(build, code, chinese):
 
 
 def test_password_protected_pdf_is_refused():
-    import io
-
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
@@ -292,3 +292,44 @@ def test_imported_web_page_keeps_its_publication_date():
     article.refresh_from_db()
     assert article.published_on == date(2024, 5, 20)
     assert article.paragraphs.count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("build", "filename"),
+    [
+        (lambda: seed.as_pdf(columns=2), "专栏.pdf"),
+        (seed.as_wechat_page, "专栏.html"),
+    ],
+    ids=["pdf", "html"],
+)
+def test_admin_upload_imports_a_pdf_or_a_web_page(client, staff, build, filename):
+    client.force_login(staff)
+    upload = io.BytesIO(build())
+    upload.name = filename
+
+    response = client.post(
+        reverse("admin:articles_article_import"),
+        {"document": upload, "status": "draft"},
+    )
+
+    assert response.status_code == 200
+    assert "感可及的实事" in response.content.decode()  # the warnings to review
+    assert Article.objects.count() == 4
+    assert Paragraph.objects.filter(text__startswith="不断强化“作”").count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_upload_of_a_scan_shows_the_chinese_refusal(client, staff):
+    client.force_login(staff)
+    upload = io.BytesIO(seed.scanned_pdf())
+    upload.name = "扫描件.pdf"
+
+    response = client.post(
+        reverse("admin:articles_article_import"),
+        {"document": upload, "status": "draft"},
+    )
+
+    assert response.status_code == 200
+    assert "OCR" in " ".join(response.context["form"].errors["document"])
+    assert Article.objects.count() == 0
