@@ -487,9 +487,11 @@ def replacement_char_pdf() -> bytes:
     return raw_pdf(content, font, [descendant, descriptor, stream])
 
 
-def as_print_html(columns: int = 1) -> str:
+def as_print_html(columns: int = 1, *, page_per_article: bool = True) -> str:
     """The seed as a page to print: justified, indented paragraphs, centred titles
-    in a larger font, each article's body in `columns` CSS columns."""
+    in a larger font, each article's body in `columns` CSS columns; without a page
+    per article, the columns are balanced above the next title, mid-page."""
+    after = "page" if page_per_article else "auto"
     articles = seed_articles()
     parts = [f"<p class='centre'>{_escape(articles[0].source)}</p>"]
     for article in articles:
@@ -506,7 +508,7 @@ def as_print_html(columns: int = 1) -> str:
         "h1 { font-size: 16pt; text-align: center } h2 { font-size: 10.5pt; margin: 0 }"
         "p { margin: 0; text-indent: 2em; text-align: justify }"
         ".centre { text-align: center; text-indent: 0 }"
-        f".body {{ column-count: {columns}; column-gap: 2em; break-after: page }}"
+        f".body {{ column-count: {columns}; column-gap: 2em; break-after: {after} }}"
     )
     return (
         f"<html><head><style>{style}</style></head><body>{''.join(parts)}</body></html>"

@@ -18,11 +18,15 @@ def _contents(articles):
     ]
 
 
-@pytest.mark.parametrize("columns", [1, 2])
-def test_printed_pdf_imports_like_the_seed(browser, columns):
+@pytest.mark.parametrize(
+    ("columns", "page_per_article"),
+    [(1, True), (2, True), (2, False)],
+    ids=["one-column", "two-columns", "two-balanced-columns-titles-mid-page"],
+)
+def test_printed_pdf_imports_like_the_seed(browser, columns, page_per_article):
     page = browser.new_page()
     try:
-        page.set_content(seed.as_print_html(columns))
+        page.set_content(seed.as_print_html(columns, page_per_article=page_per_article))
         data = page.pdf(
             format="A4",
             display_header_footer=True,
