@@ -39,7 +39,10 @@ class Refusal(Exception):
 
 
 def main() -> None:
-    max_pages, max_chars, max_memory = (int(arg) for arg in sys.argv[1:4])
+    max_pages, max_chars, max_memory, max_seconds = (int(a) for a in sys.argv[1:5])
+    # Past its CPU seconds the kernel stops the child (SIGXCPU): a loop in a
+    # content stream ends there.
+    resource.setrlimit(resource.RLIMIT_CPU, (max_seconds, max_seconds + 1))
     # Heap and anonymous mappings: what a decompression bomb or a huge page grows.
     resource.setrlimit(resource.RLIMIT_DATA, (max_memory, max_memory))
     data = sys.stdin.buffer.read()

@@ -187,6 +187,21 @@ def many_pages_pdf() -> bytes:
     return buffer.getvalue()
 
 
+def long_pdf() -> bytes:
+    """480 pages of text: under the page limit, past the reader's CPU seconds."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595, 842))
+    pdf.setFont("Helvetica", 10)
+    for _page in range(480):
+        for row in range(60):
+            pdf.drawString(50, 800 - row * 12, "Study notes on the session " * 3)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 def stream_bomb_pdf() -> bytes:
     """A page whose content stream inflates from under 1 MB to 500 MB."""
     compressor = zlib.compressobj(9)
@@ -218,6 +233,7 @@ def stream_bomb_pdf() -> bytes:
         (tag_soup_html, "soup.html", "too_many_elements", "200,000 个元素"),
         (many_pages_pdf, "pages.pdf", "too_many_pages", "500 页"),
         (stream_bomb_pdf, "bomb.pdf", "pdf_too_complex", "内存"),
+        (long_pdf, "long.pdf", "pdf_too_complex", "8 秒"),
     ],
     ids=lambda value: getattr(value, "__name__", None),
 )
