@@ -26,7 +26,8 @@ def import_document(
     *,
     status: str = Article.Status.DRAFT,
 ) -> ImportResult:
-    """Parse an uploaded document (see ``parse_document``) and store its articles in one transaction.
+    """Parse an uploaded document (``parse_document``) and store its articles in
+    one transaction.
 
     Raises ``articles.importer.ImportFailed`` (nothing written) when the file cannot be
     read. An article whose title and byline already exist is skipped, not duplicated
