@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from . import limits, repair
 from .decode import ImportFailed
-from .parse import Unit, is_author, is_heading
+from .lines import Unit, is_author, is_heading
 
 EXTRACT_SCRIPT = Path(__file__).with_name("pdf_extract.py")
 # The child's budget: the answer must come within 10 s for any upload. It is
