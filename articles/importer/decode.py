@@ -6,7 +6,7 @@ effort" decoding: a wrongly decoded file would be stored as nonsense.
 """
 
 import codecs
-import unicodedata
+import re
 
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,16 @@ BINARY_SIGNATURES = (
 # Control characters a text file may legitimately contain: tab, line ends, and the
 # form feed that pdftotext writes between pages.
 ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+# Category Cc is exactly U+0000–U+001F and U+007F–U+009F; these are the rest.
+REFUSED_CONTROLS = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(code))
+        for code in [*range(0x20), *range(0x7F, 0xA0)]
+        if chr(code) not in ALLOWED_CONTROLS
+    )
+    + "]"
+)
 
 # Share of characters that must be "common" for GB18030-decoded text to be believed.
 # Real Chinese prose is >99 % GB2312 + ASCII; Big5 or random bytes that happen to be
@@ -121,9 +131,9 @@ def _refuse_binary(data: bytes) -> None:
 
 
 def _refuse_control_characters(text: str) -> None:
-    for ch in text:
-        if ch not in ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc":
-            raise _binary_failed()
+    # A regular expression scans 5 MB in C; a loop over characters took seconds.
+    if REFUSED_CONTROLS.search(text):
+        raise _binary_failed()
 
 
 def _common_share(text: str) -> float:

@@ -122,8 +122,14 @@ def _parser(**options) -> etree.XMLParser:
 def _read_paragraphs(source: _BoundedReader, styles: dict[str, str]) -> list[DocxLine]:
     lines: list[DocxLine] = []
     paragraphs = characters = pending = 0
+    # Comments and processing instructions are never text: not even kept.
     events = etree.iterparse(
-        source, events=("end",), resolve_entities=False, no_network=True
+        source,
+        events=("end",),
+        resolve_entities=False,
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
     )
     for _event, element in events:
         # Elements stay in memory until their block of the body is done with.

@@ -19,7 +19,7 @@ from lxml import etree
 
 from . import limits
 from .decode import ImportFailed
-from .parse import Unit
+from .lines import Unit
 
 CHUNK_CHARS = 64 * 1024
 # Never text, wherever they stand.

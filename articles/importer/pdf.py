@@ -21,11 +21,14 @@ from django.utils.translation import gettext as _
 
 from . import limits, repair
 from .decode import ImportFailed
-from .parse import Unit, is_author, is_heading
+from .lines import Unit, is_author, is_heading
 
 EXTRACT_SCRIPT = Path(__file__).with_name("pdf_extract.py")
-# The child's budget: the answer must come within 10 s for any upload.
+# The child's budget: the answer must come within 10 s for any upload. It is
+# counted in CPU seconds (RLIMIT_CPU), so a busy machine slows a file down
+# without refusing it; the wall-clock timeout only catches a child that hangs.
 EXTRACT_SECONDS = 8
+EXTRACT_WALL_SECONDS = 60
 EXTRACT_MEMORY = 160 * 1024 * 1024
 # Running heads and page numbers live in the top and bottom tenth of a page.
 MARGIN_SHARE = 0.1
@@ -77,7 +80,7 @@ def read_pdf_units(data: bytes) -> list[Unit]:
             if not _is_running_head(raw, page["height"], heads)
         ]
         lines.extend(_reading_order(page_lines, body_size))
-    return _units(lines)
+    return _units(lines, body_size)
 
 
 def _extract(data: bytes) -> list[dict]:
@@ -88,10 +91,11 @@ def _extract(data: bytes) -> list[dict]:
         str(limits.MAX_PDF_PAGES),
         str(limits.MAX_CHARACTERS),
         str(EXTRACT_MEMORY),
+        str(EXTRACT_SECONDS),
     ]
     try:
         done = subprocess.run(
-            command, input=data, capture_output=True, timeout=EXTRACT_SECONDS
+            command, input=data, capture_output=True, timeout=EXTRACT_WALL_SECONDS
         )
         result = json.loads(done.stdout or b"{}")
     except subprocess.TimeoutExpired as exc:
@@ -248,11 +252,12 @@ def _column_edges(lines: list[Line], edges: list[float]) -> None:
 # --- lines to paragraphs -------------------------------------------------------------
 
 
-def _units(lines: list[Line]) -> list[Unit]:
+def _units(lines: list[Line], body_size: float) -> list[Unit]:
     units: list[Unit] = []
     previous: Line | None = None
+    # Line pitch in font sizes, so a title's wide leading is not a paragraph gap.
     pitches = [
-        b.top - a.top
+        (b.top - a.top) / a.size
         for a, b in zip(lines, lines[1:], strict=False)
         if a.column == b.column and 0 < b.top - a.top < 3 * a.size
     ]
@@ -262,12 +267,39 @@ def _units(lines: list[Line]) -> list[Unit]:
         if not text:
             continue
         indented = line.x0 - line.left > line.size
-        if previous is None or _starts_paragraph(previous, line, indented, pitch):
+        if previous is not None and _continues_title(previous, line, body_size, pitch):
+            units[-1].text = repair.join_pieces(units[-1].text, text)
+        elif previous is None or _starts_paragraph(previous, line, indented, pitch):
             units.append(Unit(text=text, indented=indented))
         else:
             units[-1].text = repair.join_pieces(units[-1].text, text)
         previous = line
     return units
+
+
+def _continues_title(
+    previous: Line, line: Line, body_size: float, pitch: float
+) -> bool:
+    """The second line of a centred title in a large font, under a first line
+    that filled the width: indented like a new paragraph, but it is not one."""
+    left_gap, right_gap = line.x0 - line.left, line.right - line.x1
+    centred = left_gap > line.size and abs(left_gap - right_gap) < line.size
+    filled = (
+        previous.x0 - previous.left < previous.size
+        or abs((previous.x0 - previous.left) - (previous.right - previous.x1))
+        < previous.size
+    ) and previous.right - previous.x1 < 2 * previous.size
+    step = (line.top - previous.top) / previous.size
+    return (
+        centred
+        and filled
+        and line.size > 1.1 * body_size
+        and abs(previous.size - line.size) <= 0.15 * line.size
+        and previous.column == line.column
+        and 0 < step <= 1.6 * (pitch or step)
+        and not is_author(line.text)
+        and not is_heading(line.text)
+    )
 
 
 def _starts_paragraph(previous: Line, line: Line, indented: bool, pitch: float) -> bool:
@@ -279,7 +311,8 @@ def _starts_paragraph(previous: Line, line: Line, indented: bool, pitch: float) 
     if abs(previous.size - line.size) > 0.15 * line.size:
         return True
     same_column = previous.column == line.column and line.top > previous.top
-    if same_column and pitch and line.top - previous.top > 1.6 * pitch:
+    step = (line.top - previous.top) / previous.size
+    if same_column and pitch and step > 1.6 * pitch:
         return True
     return is_heading(line.text) or is_author(line.text) or is_author(previous.text)
 

@@ -24,6 +24,14 @@ WORD_GAP = 0.25
 MIN_SIZE = 3.0
 
 
+# Parts of the names of Chinese typefaces (SimSun, STFangsong, Microsoft YaHei,
+# Source Han, Noto CJK; 方正 fonts start with "FZ").
+CHINESE_FONTS = (
+    "simsun", "simhei", "song", "hei", "kai", "fang", "yahei", "ming", "cjk",
+    "sourcehan", "gb2312", "gbk",
+)  # fmt: skip
+
+
 class Refusal(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -31,7 +39,10 @@ class Refusal(Exception):
 
 
 def main() -> None:
-    max_pages, max_chars, max_memory = (int(arg) for arg in sys.argv[1:4])
+    max_pages, max_chars, max_memory, max_seconds = (int(a) for a in sys.argv[1:5])
+    # Past its CPU seconds the kernel stops the child (SIGXCPU): a loop in a
+    # content stream ends there.
+    resource.setrlimit(resource.RLIMIT_CPU, (max_seconds, max_seconds + 1))
     # Heap and anonymous mappings: what a decompression bomb or a huge page grows.
     resource.setrlimit(resource.RLIMIT_DATA, (max_memory, max_memory))
     data = sys.stdin.buffer.read()
@@ -54,7 +65,16 @@ def extract(data: bytes, max_pages: int, max_chars: int) -> list[dict]:
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
 
-    manager = PDFResourceManager(caching=True)
+    class Fonts(PDFResourceManager):
+        """Keeps the fonts it loads, to check the ones text was drawn with."""
+
+        def get_font(self, objid, spec):
+            font = super().get_font(objid, spec)
+            loaded.append(font)
+            return font
+
+    loaded: list = []
+    manager = Fonts(caching=True)
     # No layout analysis: we group characters ourselves, so columns are kept apart.
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
@@ -69,6 +89,8 @@ def extract(data: bytes, max_pages: int, max_chars: int) -> list[dict]:
         layout = device.get_result()
         found: list[tuple] = []
         images = _collect(layout, found, layout.height)
+        _check_fonts(loaded, {ch[6] for ch in found})
+        loaded.clear()
         chars += len(found)
         if chars > max_chars:
             raise Refusal("too_many_characters")
@@ -99,7 +121,15 @@ def _collect(container, found: list[tuple], height: float) -> int:
             if item.size < MIN_SIZE:
                 continue
             found.append(
-                (text, item.x0, item.x1, height - item.y1, height - item.y0, item.size)
+                (
+                    text,
+                    item.x0,
+                    item.x1,
+                    height - item.y1,
+                    height - item.y0,
+                    item.size,
+                    item.fontname,
+                )
             )
         elif isinstance(item, LTImage):
             images += 1
@@ -117,6 +147,29 @@ def _check_char(text: str) -> None:
         raise Refusal("unmapped")
     if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
         raise Refusal("unmapped")
+
+
+def _check_fonts(fonts: list, used: set[str]) -> None:
+    """A single-byte font of a Chinese typeface without a ToUnicode map draws
+    Chinese through a private encoding: its "text" is Latin garbage."""
+    from pdfminer.pdffont import PDFSimpleFont
+
+    for font in fonts:
+        if (
+            isinstance(font, PDFSimpleFont)
+            and font.unicode_map is None
+            and font.fontname in used
+            and _is_chinese_typeface(getattr(font, "basefont", "") or font.fontname)
+        ):
+            raise Refusal("unmapped")
+
+
+def _is_chinese_typeface(name: str) -> bool:
+    name = str(name).split("+", 1)[-1]  # "ABCDEF+SimSun": a subset of SimSun
+    if not name.isascii():
+        return True  # 宋体, 仿宋_GB2312 …
+    lowered = name.lower().replace(" ", "").replace("-", "")
+    return lowered.startswith("fz") or any(part in lowered for part in CHINESE_FONTS)
 
 
 def _lines(chars: list[tuple]) -> list[list]:

@@ -5,7 +5,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from ..importer import ImportWarning, ParsedArticle, ParsedDocument, parse_document
+from ..importer import (
+    ImportWarning,
+    ParsedArticle,
+    ParsedDocument,
+    parse_document,
+)
 from ..models import Article, Paragraph
 from .search import index_article
 
@@ -43,12 +48,6 @@ def import_document(
     result = store_parsed_document(parse_document(data, filename), status=status)
     index_imported(result.created, on_progress=on_progress)
     return result
-
-
-def parse_text(text: str) -> ParsedDocument:
-    """Pasted text, read as a .txt file would be (the importer's own entry point for
-    text may replace this)."""
-    return parse_document(text.encode("utf-8"), "pasted.txt")
 
 
 @dataclass

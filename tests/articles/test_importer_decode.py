@@ -83,10 +83,14 @@ def test_file_of_exactly_the_limit_is_accepted_by_the_size_check():
 
 
 @pytest.mark.parametrize(
-    "filename", ["column.pdf", "column.doc", "column", "a.txt.exe"]
+    "filename", ["column.doc", "column.epub", "column", "a.txt.exe"]
 )
 def test_wrong_extension_is_unsupported(filename):
     assert _fails(seed.as_utf8(), filename).code == "unsupported_type"
+
+
+def test_text_file_named_pdf_is_corrupt_pdf():
+    assert _fails(seed.as_utf8(), "column.pdf").code == "corrupt_pdf"
 
 
 def test_text_file_named_docx_is_corrupt_docx():
