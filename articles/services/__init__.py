@@ -1,6 +1,7 @@
 """Multi-row writes of the study domain, one module per area. Views, forms, admin
 actions and management commands call these; nothing else writes these rows."""
 
+from ..importer import parse_text
 from .annotations import (
     ReanchorResult,
     annotate_paragraph,
@@ -23,7 +24,7 @@ from .jobs import (
     run_job,
     start_exclusive,
 )
-from .materials import ImportResult, import_document, parse_text
+from .materials import ImportResult, import_document
 from .search import (
     add_dictionary_terms,
     index_article,
