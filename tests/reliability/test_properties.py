@@ -213,15 +213,21 @@ def test_admin_import_upload_never_500_and_never_partial(client, staff, data, fi
                 "status": "draft",
             },
         )
-        assert response.status_code == 200
-        html = response.content.decode()
         new_articles = Article.objects.count() - articles_before
-        if 'class="errorlist' in html:
+        if response.status_code == 200:
             # Refused: a Chinese message, nothing written.
+            assert 'class="errorlist' in response.content.decode()
             assert new_articles == 0
             assert Paragraph.objects.count() == paragraphs_before
         else:
-            # Imported: every new article is complete (has its paragraphs).
+            # Read: the preview is next, and still nothing is written until the
+            # editor confirms; then every new article is complete.
+            assert response.status_code == 302
+            preview = client.get(response["Location"])
+            assert preview.status_code == 200
+            assert Article.objects.count() == articles_before
+            confirmed = client.post(response["Location"])
+            assert confirmed.status_code == 302
             assert (
                 not Article.objects.filter(paragraphs__isnull=True)
                 .exclude(title="已有的文章")
