@@ -313,8 +313,12 @@ def test_admin_upload_imports_a_pdf_or_a_web_page(client, staff, build, filename
         {"document": upload, "status": "draft"},
     )
 
-    assert response.status_code == 200
-    assert "感可及的实事" in response.content.decode()  # the warnings to review
+    # Read, not written: the preview shows the warnings to review.
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    assert "感可及的实事" in preview.content.decode()
+    assert Article.objects.count() == 0
+    client.post(response["Location"])  # confirmed
     assert Article.objects.count() == 4
     assert Paragraph.objects.filter(text__startswith="不断强化“作”").count() == 1
 
