@@ -197,7 +197,9 @@ def attendance_xlsx(stats: GroupYear) -> bytes:
     title_cell.font = Font(name="方正小标宋简体", size=16)
     title_cell.alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[TITLE_ROW].height = 30
-    sheet.row_dimensions[HEADER_ROW].height = 48
+    # A session's heading is its date and up to 20 characters of topic, wrapped in a
+    # column of about 4 Chinese characters: six lines of the 11 pt header.
+    sheet.row_dimensions[HEADER_ROW].height = 90
     sheet.column_dimensions["A"].width = 5
     sheet.column_dimensions["B"].width = 10
     sheet.column_dimensions["C"].width = 16
