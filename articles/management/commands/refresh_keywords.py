@@ -1,33 +1,15 @@
-from django.core.management.base import BaseCommand
-
 from articles.models import Job
-from articles.services import run_job, start_exclusive
+
+from ._exclusive_job import ExclusiveJobCommand
 
 
-class Command(BaseCommand):
+class Command(ExclusiveJobCommand):
     help = (
         "Recompute every article's keywords (a few articles per short transaction). "
         "Runs here unless --background; never twice at once."
     )
+    kind = Job.Kind.REFRESH_KEYWORDS
+    running_message = "Keywords are already being refreshed (job {pk})."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--background",
-            action="store_true",
-            help="Queue it for the worker (manage.py db_worker) and return.",
-        )
-
-    def handle(self, *args, background: bool, **options):
-        job, started = start_exclusive(Job.Kind.REFRESH_KEYWORDS, queue=background)
-        if not started:
-            self.stdout.write(f"Keywords are already being refreshed (job {job.pk}).")
-            return
-        if background:
-            self.stdout.write(f"Queued as job {job.pk}.")
-            return
-        run_job(job.pk)
-        job.refresh_from_db()
-        if job.state != Job.State.DONE:
-            self.stderr.write(job.error)
-            raise SystemExit(1)
-        self.stdout.write(f"Keywords refreshed for {job.result['articles']} articles.")
+    def report(self, result: dict) -> None:
+        self.stdout.write(f"Keywords refreshed for {result['articles']} articles.")
