@@ -8,6 +8,7 @@ from accounts.models import Member, StudyGroup
 
 from ..models import Article, DiscussionNote, Paragraph, StudySession
 from ..models.sessions import SESSION_YEARS
+from ..services.sessions import SESSION_FIELDS
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -69,16 +70,8 @@ class SessionForm(ReasonMixin, forms.ModelForm):
 
     class Meta:
         model = StudySession
-        fields = [
-            "topic",
-            "form",
-            "starts_at",
-            "ends_at",
-            "place",
-            "host",
-            "recorder",
-            "summary",
-        ]
+        # The fields the session services write, in the form's order.
+        fields = list(SESSION_FIELDS)
         field_classes = {"host": MemberChoiceField, "recorder": MemberChoiceField}
         widgets = {
             "starts_at": DateTimeInput(),
