@@ -166,3 +166,19 @@ def get_member_for_archive(user, pk: int) -> Member:
     return get_visible_or_404(
         Member.objects.filter(memberships__group__in=kept).distinct(), user, pk=pk
     )
+
+
+# Leave (请假)
+def get_leave_for(user, pk: int, request=None):
+    """A leave request of one's own, or of a group whose record one keeps; 404
+    for anyone else, as for a missing id (LeaveRequest.objects.visible_to)."""
+    from .models import LeaveRequest
+
+    return get_visible_or_404(
+        LeaveRequest.objects.visible_to(user).select_related(
+            "session__group", "member", "decided_by"
+        ),
+        user,
+        request,
+        pk=pk,
+    )

@@ -100,6 +100,12 @@ urlpatterns = [
         views.group_dossier_docx,
         name="group_dossier_docx",
     ),
+    # Leave before the meeting (issue 15)
+    path("leave/", views.leave_list, name="leave_list"),
+    path("leave/<id:pk>/", views.leave_detail, name="leave_detail"),
+    path("leave/<id:pk>/decide/", views.leave_decide, name="leave_decide"),
+    path("leave/<id:pk>/withdraw/", views.leave_withdraw, name="leave_withdraw"),
+    path("sessions/<id:pk>/leave/", views.leave_create, name="leave_create"),
     path("archive/", views.member_archive, name="my_archive"),
     path("archive/<id:pk>/", views.member_archive, name="member_archive"),
     path("search/", views.search_results, name="search"),

@@ -1,5 +1,6 @@
 from .annotations import Annotation, ReadingProgress, Reply, visible_themes
 from .jobs import Job
+from .leave import LeaveRequest
 from .materials import Article, Paragraph
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
@@ -25,6 +26,7 @@ __all__ = [
     "DiscussionNote",
     "GroupStudySettings",
     "Job",
+    "LeaveRequest",
     "MakeUpStudy",
     "Observer",
     "Paragraph",

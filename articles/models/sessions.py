@@ -43,6 +43,21 @@ class GroupStudySettings(models.Model):
         _("minimum sessions per year"), default=12
     )
 
+    # Leave (请假): who decides the members' requests (articles/models/leave.py).
+    class LeaveApprovers(models.TextChoices):
+        LEADER = "leader", _("the group leader")
+        DEPUTIES = "deputies", _("the group leader or a deputy leader")
+
+    leave_approvers = models.CharField(
+        _("leave is approved by"),
+        max_length=20,
+        choices=LeaveApprovers.choices,
+        default=LeaveApprovers.LEADER,
+        help_text=_(
+            "A leave request by the group leader always goes to the deputy leaders."
+        ),
+    )
+
     class Meta:
         verbose_name = _("study thresholds")
         verbose_name_plural = _("study thresholds")

@@ -92,6 +92,14 @@ def _materials_text(record: SessionRecord) -> str:
     return "\n".join(lines) or DASH
 
 
+def _approved(attendance) -> str:
+    """Leave (请假): "；张组长批准" when an approved request put it there."""
+    leave = getattr(attendance, "leave_request", None)
+    if leave is None:
+        return ""
+    return _("; approved by %(name)s") % {"name": leave.decided_by.name}
+
+
 def record_rows(record: SessionRecord) -> list[tuple[str, str]]:
     """The rows of the record-book table, in the order units keep them. Leave
     (with its reason) and unexcused absence are separate rows."""
@@ -113,6 +121,7 @@ def record_rows(record: SessionRecord) -> list[tuple[str, str]]:
     ]
     leave = [
         f"{a.member.name}（{a.leave_reason}"
+        + _approved(a)
         + (_("; make-up done") if _done(a) else "")
         + "）"
         for a in record.on_leave

@@ -27,6 +27,7 @@ from ..models import (
     SessionMaterial,
     StudySession,
 )
+from ..models.leave import attach_approvals
 
 
 @dataclass
@@ -154,6 +155,8 @@ def load_record(
         )
         .get(pk=session.pk)
     )
+    # Leave (请假): who approved each leave, for the record and its documents.
+    attach_approvals(session.attendance_rows)
     corrections = []
     if with_corrections:
         corrections = list(session.corrections.select_related("author"))
@@ -179,6 +182,8 @@ def load_records(sessions) -> list[SessionRecord]:
         Prefetch("observers", to_attr="observer_rows"),
         notes_prefetch(),
     )
+    sessions = list(sessions)
+    attach_approvals(a for s in sessions for a in s.attendance_rows)
     return [
         SessionRecord(
             session=s,

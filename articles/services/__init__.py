@@ -24,6 +24,7 @@ from .jobs import (
     run_job,
     start_exclusive,
 )
+from .leave import decide_leave, request_leave, why_leave_closed, withdraw_leave
 from .materials import ImportResult, import_document
 from .search import (
     add_dictionary_terms,
@@ -62,6 +63,10 @@ __all__ = [
     "hold_upload",
     "complete_make_up",
     "create_session",
+    "decide_leave",
+    "request_leave",
+    "why_leave_closed",
+    "withdraw_leave",
     "delete_annotation",
     "delete_discussion_note",
     "delete_plan_item",

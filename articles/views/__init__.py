@@ -27,6 +27,13 @@ from .groups import (
 )
 from .home import home
 from .jobs import job_progress
+from .leave import (
+    leave_create,
+    leave_decide,
+    leave_detail,
+    leave_list,
+    leave_withdraw,
+)
 from .materials import ArticleListView, article_detail, theme_detail
 from .search import search_results
 from .sessions import (
@@ -68,6 +75,11 @@ __all__ = [
     "group_statistics",
     "home",
     "job_progress",
+    "leave_create",
+    "leave_decide",
+    "leave_detail",
+    "leave_list",
+    "leave_withdraw",
     "make_up_detail",
     "make_up_list",
     "material_paragraphs",

@@ -36,6 +36,7 @@ from ..models import (
     SessionMaterial,
     StudySession,
 )
+from ..models.leave import attach_approvals, session_leave
 from ..records.reads import load_record
 
 SESSIONS_PER_PAGE = 20
@@ -207,6 +208,8 @@ def session_detail(request, pk: int):
             "members": members,
             "my_attendance": my_attendance,
             "can_draft": not keeps_record and not session.is_archived,
+            # Leave (请假)
+            "leave": session_leave(session, request.user, keeps_record=keeps_record),
         },
     )
 
@@ -236,6 +239,8 @@ def session_status(request, pk: int):
 def _attendance_rows(session: StudySession, data=None) -> list[dict]:
     """Every member of the group, with the stored status or present by default."""
     stored = {a.member_id: a for a in session.attendances.select_related("member")}
+    # Leave (请假): an approved request says who approved it.
+    attach_approvals(stored.values())
     rows = []
     for person in group_members(session.group):
         attendance = stored.get(person.pk)
@@ -244,7 +249,14 @@ def _attendance_rows(session: StudySession, data=None) -> list[dict]:
         if data is not None:
             status = data.get(f"status-{person.pk}", status)
             reason = data.get(f"reason-{person.pk}", reason)
-        rows.append({"member": person, "status": status, "reason": reason})
+        rows.append(
+            {
+                "member": person,
+                "status": status,
+                "reason": reason,
+                "leave_request": attendance.leave_request if attendance else None,
+            }
+        )
     # Former members who have a row for this session keep it on the screen.
     listed = {row["member"].pk for row in rows}
     for member_id, attendance in stored.items():
@@ -258,6 +270,7 @@ def _attendance_rows(session: StudySession, data=None) -> list[dict]:
                     "reason": (data or {}).get(
                         f"reason-{member_id}", attendance.leave_reason
                     ),
+                    "leave_request": attendance.leave_request,
                 }
             )
     return rows
@@ -328,6 +341,8 @@ def session_attendance(request, pk: int):
             "observers_text": observers_text,
             "errors": errors,
             "reason": (data or {}).get("reason", ""),
+            # Leave (请假): requests still awaiting the leader's decision.
+            "pending_leave": session.leave_requests.pending().select_related("member"),
         },
         status=400 if errors else 200,
     )

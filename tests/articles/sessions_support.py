@@ -1,7 +1,12 @@
 """Shared set-up for the study-session tests: a held session of ``group`` studying
 a real bundled article, and helpers to post the attendance screen."""
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -58,3 +63,29 @@ def attendance_post(rows: dict, **extra) -> dict:
         data[f"reason-{person.pk}"] = reason
     data.update(extra)
     return data
+
+
+def run_race_on_sqlite(code: str, tmp_path) -> dict:
+    """Run ``code`` (which prints ``RESULT <json>``) in a child process against a
+    file database with the production settings (WAL, IMMEDIATE transactions,
+    busy timeout): the suite's in-memory SQLite uses a shared cache, whose table
+    locks are not the locks production sees."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "studyhub.settings",
+        "DJANGO_SECRET_KEY": "test-only",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))

@@ -6,12 +6,7 @@ file database with the production settings (WAL, IMMEDIATE transactions, busy
 timeout). PostgreSQL: the same race runs in-process on the suite's database.
 """
 
-import json
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -21,9 +16,8 @@ from articles.models import Attendance, MakeUpStudy
 from articles.services import AttendanceEntry, record_attendance
 
 from ..factories import MemberFactory, MembershipFactory, StudyGroupFactory
-from .sessions_support import make_session
+from .sessions_support import make_session, run_race_on_sqlite
 
-ROOT = Path(__file__).resolve().parents[2]
 MEMBERS = 30
 ROUNDS = 5
 
@@ -123,27 +117,7 @@ def _check(result: dict) -> None:
     connection.vendor != "sqlite", reason="the SQLite race runs on SQLite only"
 )
 def test_two_secretaries_saving_at_once_on_sqlite(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env = {
-        **clean,
-        "DJANGO_SETTINGS_MODULE": "studyhub.settings",
-        "DJANGO_SECRET_KEY": "test-only",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
-    }
-
-    done = subprocess.run(
-        [sys.executable, "-c", RACE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-    assert done.returncode == 0, done.stderr[-3000:]
-    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
-    _check(json.loads(line.removeprefix("RESULT ")))
+    _check(run_race_on_sqlite(RACE, tmp_path))
 
 
 @pytest.mark.skipif(
