@@ -16,6 +16,7 @@ unknown action) so the order of personas does not matter.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import Membership
@@ -37,6 +39,7 @@ from articles.models import (
     DiscussionNote,
     GroupStudySettings,
     Job,
+    LeaveRequest,
     MakeUpStudy,
     Observer,
     PlanItem,
@@ -931,6 +934,87 @@ MATRIX: dict[str, list[Case]] = {
     "admin:auth_user_password_change": [
         Case(at("admin:auth_user_password_change", lambda d: d.member.pk), staff_only())
     ],
+    # --- leave before the meeting (issue 15) ---
+    # A request is its member's and the keepers' (the secretary prepares the
+    # attendance); only the leader decides; only its member withdraws. Probes
+    # change nothing: refused forms, and withdrawing a request already withdrawn.
+    "articles:leave_list": [
+        Case(at("articles:leave_list"), logged_in(PAGE)),
+        Case(at("articles:leave_list"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "articles:leave_create": [
+        Case(at("articles:leave_create", lambda d: d.upcoming.pk), OURS, "ours"),
+        Case(
+            at("articles:leave_create", lambda d: d.upcoming.pk),
+            roles(NOT_FOUND, BAD_REQUEST, BAD_REQUEST, NOT_FOUND),
+            "ours, refused form",
+            method="post",
+            data={"reason": ""},
+        ),
+        Case(
+            at("articles:leave_create", lambda d: d.their_upcoming.pk),
+            THEIRS,
+            "theirs",
+        ),
+        Case(at("articles:leave_create", 999999), logged_in(NOT_FOUND), "missing"),
+        Case(
+            at("articles:leave_create", lambda d: d.upcoming.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:leave_detail": [
+        Case(
+            at("articles:leave_detail", lambda d: d.leave.pk),
+            roles(NOT_FOUND, PAGE, PAGE, NOT_FOUND, both=NOT_FOUND),
+            "the member's, pending",
+        ),
+        Case(
+            at("articles:leave_detail", lambda d: d.their_leave.pk),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
+            "the outsider's",
+        ),
+        Case(at("articles:leave_detail", 999999), logged_in(NOT_FOUND), "missing"),
+        Case(
+            at("articles:leave_detail", lambda d: d.leave.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:leave_decide": [
+        Case(
+            at("articles:leave_decide", lambda d: d.leave.pk),
+            roles(NOT_FOUND, FORBIDDEN, FORBIDDEN, NOT_FOUND, both=NOT_FOUND)
+            | {"leader": BAD_REQUEST},
+            "the member's, refused form",
+            method="post",
+            data={"decision": "maybe"},
+        ),
+        Case(
+            at("articles:leave_decide", lambda d: d.their_leave.pk),
+            roles(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=NOT_FOUND)
+            | {"outsider": FORBIDDEN},
+            "the outsider's own",
+            method="post",
+            data={"decision": "maybe"},
+        ),
+        Case(
+            at("articles:leave_decide", lambda d: d.leave.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+    ],
+    "articles:leave_withdraw": [
+        Case(
+            at("articles:leave_withdraw", lambda d: d.withdrawn_leave.pk),
+            roles(NOT_FOUND, REDIRECT, FORBIDDEN, NOT_FOUND, both=NOT_FOUND),
+            "the member's, already withdrawn",
+            method="post",
+        ),
+        Case(
+            at("articles:leave_withdraw", lambda d: d.leave.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+    ],
 }
 
 # Every registered ModelAdmin has these views, all behind admin_view (staff only).
@@ -957,6 +1041,7 @@ ADMIN_STAFF_EXCEPTIONS = {
             "articles.studyplan",
             "articles.makeupstudy",
             "articles.correction",
+            "articles.leaverequest",
         ]
         for view in ["add", "change", "history", "delete"]
     },
@@ -986,6 +1071,7 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.correction": lambda d: d.correction,
     "articles.dictionaryterm": lambda d: d.term,
     "articles.job": lambda d: d.job,
+    "articles.leaverequest": lambda d: d.leave,
     "django_tasks_database.dbtaskresult": lambda d: d.task_result,
 }
 
@@ -1243,6 +1329,40 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
     data.withdrawn.status = Article.Status.DRAFT
     data.withdrawn.save()
 
+    # Issue 15: an upcoming session of each group; the member's pending leave
+    # request and one withdrawn; the outsider's request at their session.
+    data.upcoming = StudySessionFactory(
+        group=group,
+        topic="南开区委中心组下次集体学习",
+        starts_at=timezone.now() + timedelta(days=7),
+        ends_at=timezone.now() + timedelta(days=7, hours=3),
+        status=StudySession.Status.PLANNED,
+    )
+    data.their_upcoming = StudySessionFactory(
+        group=other_group,
+        topic="西青区委中心组下次专题研讨",
+        starts_at=timezone.now() + timedelta(days=7),
+        ends_at=timezone.now() + timedelta(days=7, hours=3),
+        status=StudySession.Status.PLANNED,
+    )
+    data.leave = LeaveRequest.objects.create(
+        session=data.upcoming, member=member, reason="王成员的请假申请：赴北京参加培训"
+    )
+    data.withdrawn_leave = LeaveRequest.objects.create(
+        session=data.upcoming,
+        member=member,
+        reason="王成员撤回的请假申请：行程取消",
+        status=LeaveRequest.Status.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+    )
+    data.their_leave = LeaveRequest.objects.create(
+        session=data.their_upcoming,
+        member=outsider,
+        reason="赵外组的请假申请：外出招商",
+    )
+    # A plain member sees no colleague's reason before it is in the record.
+    member_leave = [data.leave.reason, data.withdrawn_leave.reason]
+
     drafts = [draft.title, draft_paragraph.text, data.withdrawn_paragraph.text]
     ours = [
         group.name,
@@ -1273,6 +1393,7 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         data.correction.reason,
         "西青请假事由：钱两组赴京开会",
         both_speech.content,
+        data.their_leave.reason,
     ]
     # Private notes stay private from everyone, staff included.
     private = [data.private_annotation.note, "王成员私人主题"]
@@ -1305,13 +1426,17 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         "本组分享主题",
     ]
     data.private_texts = {
-        "anonymous": drafts + ours + theirs + private + draft_speech,
-        "outsider": drafts + ours + private + draft_speech,
+        "anonymous": drafts + ours + theirs + private + draft_speech + member_leave,
+        "outsider": drafts + ours + private + draft_speech + member_leave,
         "member": drafts + theirs,
         "secretary": drafts + theirs + private,
         "leader": drafts + theirs + private,
-        "both": drafts + private + draft_speech,
-        "staff": staff_private + records + draft_speech + annotations,
+        "both": drafts
+        + private
+        + draft_speech
+        + member_leave
+        + [data.their_leave.reason],
+        "staff": staff_private + records + draft_speech + annotations + member_leave,
     }
     return data
 
