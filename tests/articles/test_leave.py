@@ -586,3 +586,48 @@ def test_leave_list_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few)):
         response = client.get(reverse("articles:leave_list"))
     assert response.content.decode().count("session-card__title") == 4
+
+
+def test_hostile_decisions_change_nothing(client, upcoming, member, leader):
+    leave = request_leave(upcoming, member, reason=REASON)
+    _login(client, leader)
+    url = reverse("articles:leave_decide", args=[leave.pk])
+    for data in (
+        {"decision": "approve\x00"},
+        {"decision": ["approve", "decline"], "comment": "好" * 301},
+        {"decision": "approve", "comment": "好" * 301},
+        {},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400, data
+    leave.refresh_from_db()
+    assert leave.is_pending
+    assert _attendance(upcoming, member) is None
+
+
+def test_deciding_twice_tells_what_happened(client, upcoming, member, leader):
+    leave = request_leave(upcoming, member, reason=REASON)
+    decide_leave(leave, leader, approve=False)
+    _login(client, leader)
+    response = client.post(
+        reverse("articles:leave_decide", args=[leave.pk]),
+        {"decision": "approve"},
+        follow=True,
+    )
+    assert "该申请的状态已是“未批准”" in response.content.decode()
+    leave.refresh_from_db()
+    assert leave.status == LeaveRequest.Status.DECLINED
+    assert _attendance(upcoming, member) is None
+
+
+def test_keepers_see_every_request_of_the_session(
+    client, upcoming, member, secretary, leader
+):
+    request_leave(upcoming, member, reason=REASON)
+    withdraw_leave(LeaveRequest.objects.get(), member)
+    request_leave(upcoming, member, reason="因公出差")
+    _login(client, secretary)
+    html = client.get(upcoming.get_absolute_url()).content.decode()
+    assert "本次学习共2条请假申请" in html
+    assert "已撤回" in html and "待审批" in html
+    assert "待您审批" not in html  # the secretary decides nothing
