@@ -631,3 +631,21 @@ def test_keepers_see_every_request_of_the_session(
     assert "本次学习共2条请假申请" in html
     assert "已撤回" in html and "待审批" in html
     assert "待您审批" not in html  # the secretary decides nothing
+
+
+def test_reason_and_comment_are_escaped_everywhere(
+    client, upcoming, member, leader, secretary
+):
+    hostile = '<script>alert("请假")</script><img src=x onerror=alert(1)>'
+    leave = request_leave(upcoming, member, reason=hostile)
+    decide_leave(leave, leader, approve=True, comment=hostile)
+    for person, url in [
+        (member, leave.get_absolute_url()),
+        (member, reverse("articles:leave_list")),
+        (leader, upcoming.get_absolute_url()),
+        (secretary, reverse("articles:session_attendance", args=[upcoming.pk])),
+    ]:
+        _login(client, person)
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html, url
