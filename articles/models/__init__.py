@@ -14,6 +14,7 @@ from .sessions import (
     StudyPlan,
     StudySession,
 )
+from .signin import ObserverEntry, SignIn
 
 __all__ = [
     "Annotation",
@@ -27,12 +28,14 @@ __all__ = [
     "Job",
     "MakeUpStudy",
     "Observer",
+    "ObserverEntry",
     "Paragraph",
     "PlanItem",
     "ReadingProgress",
     "Reply",
     "SearchDocument",
     "SessionMaterial",
+    "SignIn",
     "StudyPlan",
     "StudySession",
     "visible_themes",

@@ -302,7 +302,15 @@ def record_attendance(
     entries = list(entries)
     errors = []
     for entry in entries:
-        if entry.status not in Attendance.Status.values:
+        if not entry.status:
+            # Left unmarked on purpose (did not sign in): the keeper must choose.
+            errors.append(
+                ValidationError(
+                    _("Mark the attendance of %(name)s.") % {"name": entry.member},
+                    code="status_required",
+                )
+            )
+        elif entry.status not in Attendance.Status.values:
             errors.append(
                 ValidationError(
                     _("%(name)s: unknown attendance status.") % {"name": entry.member},
