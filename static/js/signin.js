@@ -1,7 +1,6 @@
 // The room's sign-in screen: a new code when the current one ends, and the list of
 // who has signed in, every few seconds. Both come from small JSON views; names are
-// put in as text, never as markup. The code's SVG is drawn by our server (segno)
-// and parsed as SVG, not as HTML.
+// put in as text, never as markup. The code's SVG is drawn by our server (segno).
 (function () {
   "use strict";
   var screen = document.querySelector(".signin-screen");
@@ -22,11 +21,11 @@
   function showCode(data) {
     codeBox.textContent = "";
     if (data.open) {
-      var parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml");
-      var svg = parsed.documentElement;
-      if (svg && svg.nodeName.toLowerCase() === "svg") {
-        codeBox.appendChild(document.importNode(svg, true));
-      }
+      // Parsed as HTML, like the page's own inline <svg> (segno writes no xmlns);
+      // DOMParser runs no script, and only the <svg> element is taken.
+      var parsed = new DOMParser().parseFromString(data.svg, "text/html");
+      var svg = parsed.body.querySelector("svg");
+      if (svg) codeBox.appendChild(document.importNode(svg, true));
       codeBox.dataset.url = data.url;
       codeMessage.textContent = codeMessage.dataset.openText;
     } else {

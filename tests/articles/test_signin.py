@@ -568,3 +568,17 @@ def test_without_sign_ins_the_attendance_screen_defaults_to_present(
     ).content.decode()
     assert "未签到" not in body
     assert body.count("checked") == 3
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "x", "1:2", "1:abc:def", "²:1:1", "1" * 400, "%00", ":::", "a\x00b"],
+)
+def test_hostile_codes_are_refused_not_5xx(client, member, meeting, token):
+    client.force_login(member)
+    url = reverse("articles:signin_scan", args=[meeting.pk])
+    response = client.get(url, {"t": token})
+    assert response.status_code == 400
+    response = client.get(f"{url}?t=1&t={make_code_token(meeting)}")
+    assert response.status_code == 400  # a repeated parameter is no code
+    assert not SignIn.objects.exists()
