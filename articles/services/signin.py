@@ -30,6 +30,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Member
@@ -81,10 +82,14 @@ def check_code_token(token: str, session_pk: int) -> bool:
 
 def code_svg(url: str, title: str) -> str:
     """The QR code of ``url`` as an inline ``<svg>`` that scales to its box
-    (viewBox, no fixed size), drawn on our side: no image service sees the URL."""
-    return segno.make(url, error="m").svg_inline(
+    (viewBox, no fixed size), drawn on our side: no image service sees the URL.
+
+    Safe to insert as markup: segno writes only path data (the URL becomes
+    modules, never text) and the title, which it escapes (tested)."""
+    svg = segno.make(url, error="m").svg_inline(
         scale=1, border=4, omitsize=True, title=title, svgclass="signin-code__svg"
     )
+    return mark_safe(svg)
 
 
 @dataclass(frozen=True)

@@ -582,3 +582,12 @@ def test_hostile_codes_are_refused_not_5xx(client, member, meeting, token):
     response = client.get(f"{url}?t=1&t={make_code_token(meeting)}")
     assert response.status_code == 400  # a repeated parameter is no code
     assert not SignIn.objects.exists()
+
+
+def test_code_svg_holds_no_text_of_the_url():
+    url = 'https://example.org/sessions/1/check-in/?t="><script>alert(1)</script>'
+    svg = signin_services.code_svg(url, '<b>"签到二维码"</b>')
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "<script" not in svg and "<b>" not in svg
+    assert "example.org" not in svg
+    assert "&lt;b&gt;" in svg
