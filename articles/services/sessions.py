@@ -411,6 +411,21 @@ def mark_session_held(session: StudySession) -> StudySession:
             ),
             code="not_started",
         )
+    if (
+        session.sign_ins.exists()
+        and Member.objects.of_group(session.group)
+        .exclude(attendances__session=session)
+        .exists()
+    ):
+        # Members signed in by the room's code: the others have no attendance yet,
+        # and held with only those rows would count them as never expected.
+        raise ValidationError(
+            _(
+                "Some members did not sign in: record their attendance on the "
+                "attendance screen, which marks the session as held."
+            ),
+            code="unmarked_members",
+        )
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
     _open_make_ups(session)

@@ -591,3 +591,33 @@ def test_code_svg_holds_no_text_of_the_url():
     assert "<script" not in svg and "<b>" not in svg
     assert "example.org" not in svg
     assert "&lt;b&gt;" in svg
+
+
+def test_held_only_once_those_who_did_not_sign_in_are_marked(
+    client, secretary, leader, member, meeting
+):
+    from articles.services import mark_session_held, record_attendance
+    from articles.services.sessions import AttendanceEntry
+
+    sign_in_member(meeting, member, at=timezone.now())
+    client.force_login(secretary)
+    response = client.post(
+        reverse("articles:session_status", args=[meeting.pk]), {"action": "held"}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == StudySession.Status.PLANNED
+    assert "有成员未签到" in client.get(response["Location"]).content.decode()
+    record_attendance(
+        meeting,
+        [
+            AttendanceEntry(member=leader, status="present"),
+            AttendanceEntry(member=secretary, status="absent"),
+        ],
+        author=secretary,
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == StudySession.Status.HELD
+    assert Attendance.objects.filter(session=meeting).count() == 3
+    with pytest.raises(signin_services.ValidationError):
+        mark_session_held(meeting)  # already held: the usual refusal
