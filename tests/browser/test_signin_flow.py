@@ -109,6 +109,18 @@ def test_member_scans_and_appears_on_the_keepers_screen(
         assert code.get_attribute("data-url") != url
         screen.screenshot(path=str(SHOTS / "screen-1920.png"))
         assert _serious(axe, screen) == []
+
+        # The keeper's attendance screen: who signed in themselves, and when; the
+        # others are left unmarked for the keeper.
+        screen.goto(f"{live_server.url}/sessions/{meeting.pk}/attendance/")
+        row = screen.locator("tr.attendance-row", has_text="王成员")
+        assert "签到" in row.locator(".attendance-row__signed").inner_text()
+        assert row.get_by_label("出席", exact=True).is_checked()
+        leader = screen.locator("tr.attendance-row", has_text="张组长")
+        assert leader.locator(".attendance-row__unsigned").is_visible()
+        assert not leader.locator("input:checked").count()
+        screen.screenshot(path=str(SHOTS / "attendance-after-sign-in.png"))
+        assert _serious(axe, screen) == []
     finally:
         room.close()
         phone_context.close()
