@@ -63,6 +63,23 @@ urlpatterns = [
     path("speeches/<id:pk>/edit/", views.note_edit, name="note_edit"),
     path("speeches/<id:pk>/delete/", views.note_delete, name="note_delete"),
     path("speeches/<id:pk>/move/", views.note_move, name="note_move"),
+    # Sign-in at the meeting by the room's QR code (issue 15)
+    path("sessions/<id:pk>/check-in/", views.signin_scan, name="signin_scan"),
+    path(
+        "sessions/<id:pk>/check-in/observer/",
+        views.signin_observer,
+        name="signin_observer",
+    ),
+    path(
+        "sessions/<id:pk>/check-in/screen/", views.signin_screen, name="signin_screen"
+    ),
+    path("sessions/<id:pk>/check-in/code/", views.signin_code, name="signin_code"),
+    path("sessions/<id:pk>/check-in/board/", views.signin_board, name="signin_board"),
+    path(
+        "sessions/<id:pk>/check-in/observers/<id:entry_pk>/",
+        views.signin_observer_decide,
+        name="signin_observer_decide",
+    ),
     path("make-up/", views.make_up_list, name="make_up_list"),
     path("make-up/<id:pk>/", views.make_up_detail, name="make_up_detail"),
     path(

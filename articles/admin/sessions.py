@@ -147,7 +147,14 @@ class StudyPlanAdmin(KeptGroupsOnly, admin.ModelAdmin):
 
 @admin.register(GroupStudySettings)
 class GroupStudySettingsAdmin(admin.ModelAdmin):
-    list_display = ["group", "min_attendance_rate", "min_sessions_per_year"]
+    list_display = [
+        "group",
+        "min_attendance_rate",
+        "min_sessions_per_year",
+        # Sign-in
+        "sign_in_opens_minutes",
+        "late_after_minutes",
+    ]
 
 
 @admin.register(MakeUpStudy)

@@ -15,6 +15,7 @@ from .sessions import (
     StudyPlan,
     StudySession,
 )
+from .signin import ObserverEntry, SignIn
 
 __all__ = [
     "Annotation",
@@ -29,12 +30,14 @@ __all__ = [
     "LeaveRequest",
     "MakeUpStudy",
     "Observer",
+    "ObserverEntry",
     "Paragraph",
     "PlanItem",
     "ReadingProgress",
     "Reply",
     "SearchDocument",
     "SessionMaterial",
+    "SignIn",
     "StudyPlan",
     "StudySession",
     "visible_themes",

@@ -13,6 +13,7 @@ Rates (documented once, used by the statistics page, the Excel sheet and the arc
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.urls import reverse
@@ -41,6 +42,18 @@ class GroupStudySettings(models.Model):
     )
     min_sessions_per_year = models.PositiveSmallIntegerField(
         _("minimum sessions per year"), default=12
+    )
+    # Sign-in (扫码签到): when the room's code starts to work, and from when on a
+    # member who signs in is late. Units differ (some open the door an hour early).
+    sign_in_opens_minutes = models.PositiveSmallIntegerField(
+        _("sign-in opens (minutes before the start)"),
+        default=30,
+        validators=[MaxValueValidator(240)],
+    )
+    late_after_minutes = models.PositiveSmallIntegerField(
+        _("late after (minutes after the start)"),
+        default=5,
+        validators=[MaxValueValidator(120)],
     )
 
     # Leave (请假): who decides the members' requests (articles/models/leave.py).

@@ -302,7 +302,15 @@ def record_attendance(
     entries = list(entries)
     errors = []
     for entry in entries:
-        if entry.status not in Attendance.Status.values:
+        if not entry.status:
+            # Left unmarked on purpose (did not sign in): the keeper must choose.
+            errors.append(
+                ValidationError(
+                    _("Mark the attendance of %(name)s.") % {"name": entry.member},
+                    code="status_required",
+                )
+            )
+        elif entry.status not in Attendance.Status.values:
             errors.append(
                 ValidationError(
                     _("%(name)s: unknown attendance status.") % {"name": entry.member},
@@ -402,6 +410,21 @@ def mark_session_held(session: StudySession) -> StudySession:
                 "its start time has passed."
             ),
             code="not_started",
+        )
+    if (
+        session.sign_ins.exists()
+        and Member.objects.of_group(session.group)
+        .exclude(attendances__session=session)
+        .exists()
+    ):
+        # Members signed in by the room's code: the others have no attendance yet,
+        # and held with only those rows would count them as never expected.
+        raise ValidationError(
+            _(
+                "Some members did not sign in: record their attendance on the "
+                "attendance screen, which marks the session as held."
+            ),
+            code="unmarked_members",
         )
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])

@@ -55,6 +55,14 @@ from .sessions import (
     sign_in_docx,
     sign_in_sheet,
 )
+from .signin import (
+    signin_board,
+    signin_code,
+    signin_observer,
+    signin_observer_decide,
+    signin_scan,
+    signin_screen,
+)
 
 __all__ = [
     "ArticleListView",
@@ -105,5 +113,11 @@ __all__ = [
     "session_status",
     "sign_in_docx",
     "sign_in_sheet",
+    "signin_board",
+    "signin_code",
+    "signin_observer",
+    "signin_observer_decide",
+    "signin_scan",
+    "signin_screen",
     "theme_detail",
 ]

@@ -32,6 +32,7 @@ from ..models import (
     Attendance,
     DiscussionNote,
     MakeUpStudy,
+    ObserverEntry,
     PlanItem,
     SessionMaterial,
     StudySession,
@@ -237,14 +238,20 @@ def session_status(request, pk: int):
 
 
 def _attendance_rows(session: StudySession, data=None) -> list[dict]:
-    """Every member of the group, with the stored status or present by default."""
+    """Every member of the group, with the stored status or present by default.
+
+    Once members sign in by the room's code, those who did not are left unmarked
+    (no default) for the keeper to choose: nobody is marked absent, or present,
+    without the keeper's decision."""
     stored = {a.member_id: a for a in session.attendances.select_related("member")}
     # Leave (请假): an approved request says who approved it.
     attach_approvals(stored.values())
+    sign_ins = {s.member_id: s for s in session.sign_ins.all()}
+    default = "" if sign_ins else Attendance.Status.PRESENT
     rows = []
     for person in group_members(session.group):
         attendance = stored.get(person.pk)
-        status = attendance.status if attendance else Attendance.Status.PRESENT
+        status = attendance.status if attendance else default
         reason = attendance.leave_reason if attendance else ""
         if data is not None:
             status = data.get(f"status-{person.pk}", status)
@@ -255,6 +262,7 @@ def _attendance_rows(session: StudySession, data=None) -> list[dict]:
                 "status": status,
                 "reason": reason,
                 "leave_request": attendance.leave_request if attendance else None,
+                "sign_in": sign_ins.get(person.pk),
             }
         )
     # Former members who have a row for this session keep it on the screen.
@@ -263,6 +271,7 @@ def _attendance_rows(session: StudySession, data=None) -> list[dict]:
         if member_id not in listed:
             rows.append(
                 {
+                    "sign_in": sign_ins.get(member_id),
                     "member": attendance.member,
                     "status": (data or {}).get(
                         f"status-{member_id}", attendance.status
@@ -343,6 +352,10 @@ def session_attendance(request, pk: int):
             "reason": (data or {}).get("reason", ""),
             # Leave (请假): requests still awaiting the leader's decision.
             "pending_leave": session.leave_requests.pending().select_related("member"),
+            "observer_entries": session.observer_entries.filter(
+                state=ObserverEntry.State.PENDING
+            ),
+            "signed_in": any(row["sign_in"] for row in rows),
         },
         status=400 if errors else 200,
     )

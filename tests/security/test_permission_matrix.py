@@ -173,6 +173,28 @@ def search_for(words: str):
     return lambda d: f"{reverse('articles:search')}?{urlencode({'q': words})}"
 
 
+def _signin_code_url(session_of):
+    """The URL the room's code of that session holds right now (issue 15)."""
+    from articles.services.signin import make_code_token
+
+    def url(d):
+        session = session_of(d)
+        path = reverse("articles:signin_scan", args=[session.pk])
+        return f"{path}?t={make_code_token(session)}"
+
+    return url
+
+
+def _observer_entry(session):
+    """An observer's entry awaiting confirmation, made when a case needs it."""
+    from articles.models import ObserverEntry
+
+    entry, _created = ObserverEntry.objects.get_or_create(
+        session=session, name="扫码登记的列席人", unit="区委党校"
+    )
+    return entry
+
+
 MATRIX: dict[str, list[Case]] = {
     # Search: a page for everyone logged in; what it finds follows the pages'
     # visibility, so searching for words of hidden texts must not show them (the
@@ -863,6 +885,118 @@ MATRIX: dict[str, list[Case]] = {
             for year in [2025, 2026]
         ],
         Case(at("articles:member_archive", 999999), logged_in(NOT_FOUND), "missing"),
+    ],
+    # --- sign-in at the meeting by the room's code (issue 15) ---
+    # The code's page answers a current code before anything else: anyone holding
+    # one (they saw the room's screen) is sent on, a non-member gets the 404 of a
+    # missing session; an invalid code says so, naming no session.
+    "articles:signin_scan": [
+        Case(at("articles:signin_scan", lambda d: d.session.pk), OURS, "ours"),
+        Case(
+            _signin_code_url(lambda d: d.session),
+            roles(NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND, anonymous=REDIRECT),
+            "a current code of ours",
+        ),
+        Case(
+            _signin_code_url(lambda d: d.their_session),
+            roles(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, anonymous=REDIRECT),
+            "a current code of theirs",
+        ),
+        Case(
+            lambda d: reverse("articles:signin_scan", args=[d.session.pk]) + "?t=x",
+            everyone(BAD_REQUEST),
+            "an invalid code",
+        ),
+        Case(
+            at("articles:signin_scan", lambda d: d.session.pk),
+            roles(NOT_FOUND, BAD_REQUEST, BAD_REQUEST, NOT_FOUND),
+            "ours, no code scanned",
+            method="post",
+        ),
+        Case(
+            at("articles:signin_scan", lambda d: d.session.pk),
+            everyone(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    # Observers without an account: only after a current scan in the same browser.
+    "articles:signin_observer": [
+        Case(
+            at("articles:signin_observer", lambda d: d.session.pk),
+            everyone(NOT_ALLOWED),
+        ),
+        Case(
+            at("articles:signin_observer", lambda d: d.session.pk),
+            roles(NOT_FOUND, BAD_REQUEST, BAD_REQUEST, NOT_FOUND),
+            "ours, no code scanned",
+            method="post",
+            data={"name": ""},
+        ),
+        Case(
+            at("articles:signin_observer", lambda d: d.their_session.pk),
+            roles(BAD_REQUEST, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+            "theirs, no code scanned",
+            method="post",
+            data={"name": ""},
+        ),
+    ],
+    **{
+        name: [
+            Case(at(name, lambda d: d.session.pk), OURS_KEEPERS, "ours"),
+            Case(at(name, lambda d: d.their_session.pk), THEIRS_KEEPERS, "theirs"),
+            Case(at(name, 999999), logged_in(NOT_FOUND), "missing"),
+            Case(
+                at(name, lambda d: d.session.pk),
+                logged_in(NOT_ALLOWED),
+                method="post",
+            ),
+        ]
+        for name in [
+            "articles:signin_screen",
+            "articles:signin_code",
+            "articles:signin_board",
+        ]
+    },
+    "articles:signin_observer_decide": [
+        Case(
+            at(
+                "articles:signin_observer_decide",
+                lambda d: d.session.pk,
+                lambda d: _observer_entry(d.session).pk,
+            ),
+            logged_in(NOT_ALLOWED),
+        ),
+        Case(
+            at(
+                "articles:signin_observer_decide",
+                lambda d: d.session.pk,
+                lambda d: _observer_entry(d.session).pk,
+            ),
+            roles(NOT_FOUND, FORBIDDEN, REDIRECT, NOT_FOUND),
+            "ours, unknown action",
+            method="post",
+        ),
+        Case(
+            at(
+                "articles:signin_observer_decide",
+                lambda d: d.their_session.pk,
+                lambda d: _observer_entry(d.their_session).pk,
+            ),
+            roles(FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+            "theirs, unknown action",
+            method="post",
+        ),
+        Case(
+            at(
+                "articles:signin_observer_decide",
+                lambda d: d.session.pk,
+                lambda d: _observer_entry(d.their_session).pk,
+            ),
+            roles(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+            "their entry under our session's id",
+            method="post",
+            data={"action": "confirm"},
+        ),
     ],
     # --- admin site views (model views are covered by ADMIN_MODEL_VIEWS below) ---
     "admin:index": [Case(at("admin:index"), admin_site())],
