@@ -8,7 +8,7 @@ attendance never erases the fact that, and when, the member signed in.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from .sessions import Observer, StudySession
 
@@ -58,7 +58,7 @@ class ObserverEntry(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("awaiting confirmation")
         CONFIRMED = "confirmed", _("confirmed")
-        DECLINED = "declined", _("declined")
+        DECLINED = "declined", pgettext_lazy("observer entry", "declined")
 
     session = models.ForeignKey(
         StudySession,
@@ -81,7 +81,7 @@ class ObserverEntry(models.Model):
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
+        verbose_name=pgettext_lazy("observer entry", "decided by"),
         on_delete=models.SET_NULL,
         related_name="+",
         null=True,
