@@ -23,6 +23,7 @@ from .models import (
     Article,
     DiscussionNote,
     MakeUpStudy,
+    Notification,
     Reply,
     StudySession,
 )
@@ -166,3 +167,8 @@ def get_member_for_archive(user, pk: int) -> Member:
     return get_visible_or_404(
         Member.objects.filter(memberships__group__in=kept).distinct(), user, pk=pk
     )
+
+
+def get_notification_for(user, pk: int) -> Notification:
+    """One's own notification; anyone else's is 404, as a missing id."""
+    return get_visible_or_404(Notification.objects.for_recipient(user), user, pk=pk)

@@ -1,6 +1,7 @@
 from .annotations import Annotation, ReadingProgress, Reply, visible_themes
 from .jobs import Job
 from .materials import Article, Paragraph
+from .notifications import Notification
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
     Attendance,
@@ -26,6 +27,7 @@ __all__ = [
     "GroupStudySettings",
     "Job",
     "MakeUpStudy",
+    "Notification",
     "Observer",
     "Paragraph",
     "PlanItem",

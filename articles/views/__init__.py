@@ -28,6 +28,7 @@ from .groups import (
 from .home import home
 from .jobs import job_progress
 from .materials import ArticleListView, article_detail, theme_detail
+from .notifications import notification_list, notification_open, notifications_read
 from .search import search_results
 from .sessions import (
     make_up_detail,
@@ -78,6 +79,9 @@ __all__ = [
     "note_edit",
     "note_in_record",
     "note_move",
+    "notification_list",
+    "notification_open",
+    "notifications_read",
     "plan_item_delete",
     "plan_item_edit",
     "reply_create",
