@@ -465,7 +465,7 @@ def test_the_header_counts_unread_and_opening_marks_read(
     home = client.get(reverse("home")).content.decode()
     assert 'class="inbox-link__count">2<' in home
 
-    first = Notification.objects.get(target_id=reply.pk)
+    first = Notification.objects.get(kind=Kind.REPLY, target_id=reply.pk)
     response = client.get(first.get_absolute_url())
     article = shared_note.paragraph.article
     assert response["Location"] == (
