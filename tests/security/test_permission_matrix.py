@@ -996,8 +996,14 @@ ADMIN_STAFF_EXCEPTIONS = {
     },
     # Jobs and the queue's task results are written by the services and the worker.
     ("articles.job", "add"): FORBIDDEN,
-    # Notifications are written by the services; the admin only lists them.
-    ("articles.notification", "add"): FORBIDDEN,
+    # Notifications are written by the services; the admin lists one's own only
+    # (the object here is the leader's: "missing" to staff).
+    **{
+        ("articles.notification", view): FORBIDDEN
+        if view in ("add", "delete")
+        else REDIRECT
+        for view in ["add", "change", "history", "delete"]
+    },
     ("django_tasks_database.dbtaskresult", "add"): FORBIDDEN,
     ("django_tasks_database.dbtaskresult", "delete"): FORBIDDEN,
 }
