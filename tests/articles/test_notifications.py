@@ -27,6 +27,7 @@ from articles.services.notifications import (
 )
 
 from ..factories import AnnotationFactory
+from ..test_settings import run_django
 from .sessions_support import bundled_article
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,18 @@ def test_the_session_notice_lists_its_materials_and_links_to_it(
     assert "区委第一会议室" in html
     response = client.get(notification.get_absolute_url())
     assert response["Location"] == session.get_absolute_url()
+
+
+def test_a_member_who_left_the_group_no_longer_reads_its_session_notice(
+    client, group, secretary, member
+):
+    create_session(group, topic="南开内部专题学习", author=secretary, **_future())
+    group.memberships.filter(member=member).delete()
+
+    html = _inbox(client, member)
+
+    assert "南开内部专题学习" not in html
+    assert "此条通知所涉及的内容您已无法查看" in html
 
 
 def test_a_change_tells_the_group_once_while_the_notice_is_unread(
@@ -566,3 +579,34 @@ def test_a_member_turns_email_off_and_on(client, member):
     client.post(reverse("profile"), {"email_notifications": "on"})
     member.refresh_from_db()
     assert member.email_notifications is True
+
+
+# --- Settings ------------------------------------------------------------------------
+def test_email_goes_by_smtp_in_production_and_to_the_console_in_development():
+    show = (
+        "from django.conf import settings as s;"
+        "print(s.EMAIL_BACKEND.rsplit('.', 2)[-2], s.EMAIL_HOST, s.EMAIL_PORT,"
+        " s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.DEFAULT_FROM_EMAIL, s.SITE_URL)"
+    )
+    production = run_django(
+        show,
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_EMAIL_HOST="smtp.example.cn",
+        DJANGO_EMAIL_PORT="465",
+        DJANGO_EMAIL_USE_TLS="0",
+        DJANGO_EMAIL_USE_SSL="1",
+        DJANGO_DEFAULT_FROM_EMAIL="study@example.cn",
+        DJANGO_SITE_URL="https://study.example.cn",
+    )
+    development = run_django(show, DJANGO_DEBUG="1")
+
+    assert production.stdout.split() == [
+        "smtp",
+        "smtp.example.cn",
+        "465",
+        "False",
+        "True",
+        "study@example.cn",
+        "https://study.example.cn",
+    ], production.stderr
+    assert development.stdout.split()[0] == "console", development.stderr
