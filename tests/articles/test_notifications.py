@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.context_processors import notifications
 from articles.models import Article, Attendance, MakeUpStudy, Notification
 from articles.services import (
     AttendanceEntry,
@@ -610,3 +611,16 @@ def test_email_goes_by_smtp_in_production_and_to_the_console_in_development():
         "https://study.example.cn",
     ], production.stderr
     assert development.stdout.split()[0] == "console", development.stderr
+
+
+def test_the_header_count_is_counted_once_and_only_when_shown(
+    rf, member, django_assert_num_queries
+):
+    request = rf.get("/")
+    request.user = member
+
+    with django_assert_num_queries(0):
+        context = notifications(request)
+    with django_assert_num_queries(1):
+        assert str(context["unread_notifications"]) == "0"
+        assert not context["unread_notifications"]
