@@ -48,6 +48,13 @@ class Member(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     position = models.CharField(_("position"), max_length=100, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # The member's choice, kept with the address it is about; what is mailed is
+    # the study domain's business (articles' notifications).
+    email_notifications = models.BooleanField(
+        _("notify me by e-mail"),
+        default=True,
+        help_text=_("Notifications are always in the inbox on the site."),
+    )
 
     objects = MemberManager()
 

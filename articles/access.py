@@ -23,6 +23,7 @@ from .models import (
     Article,
     DiscussionNote,
     MakeUpStudy,
+    Notification,
     Reply,
     StudySession,
 )
@@ -182,3 +183,9 @@ def get_leave_for(user, pk: int, request=None):
         request,
         pk=pk,
     )
+
+
+# Notifications
+def get_notification_for(user, pk: int) -> Notification:
+    """One's own notification; anyone else's is 404, as a missing id."""
+    return get_visible_or_404(Notification.objects.for_recipient(user), user, pk=pk)

@@ -126,4 +126,8 @@ urlpatterns = [
     path("archive/", views.member_archive, name="my_archive"),
     path("archive/<id:pk>/", views.member_archive, name="member_archive"),
     path("search/", views.search_results, name="search"),
+    # Notifications (issue 15)
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<id:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -66,6 +66,15 @@ def outsider(other_group):
 
 
 @pytest.fixture
+def both(group, other_group):
+    """A plain member of both groups."""
+    person = MemberFactory(username="both", display_name="钱两组")
+    MembershipFactory(group=group, member=person)
+    MembershipFactory(group=other_group, member=person)
+    return person
+
+
+@pytest.fixture
 def staff(db):
     return MemberFactory(
         username="editor", display_name="编辑", is_staff=True, is_superuser=True

@@ -2,6 +2,7 @@ from .annotations import Annotation, ReadingProgress, Reply, visible_themes
 from .jobs import Job
 from .leave import LeaveRequest
 from .materials import Article, Paragraph
+from .notifications import Notification
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
     Attendance,
@@ -29,6 +30,7 @@ __all__ = [
     "Job",
     "LeaveRequest",
     "MakeUpStudy",
+    "Notification",
     "Observer",
     "ObserverEntry",
     "Paragraph",

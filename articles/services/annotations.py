@@ -28,6 +28,7 @@ from ..search.study_kinds import (
     remove_annotation,
 )
 from ..validators import validate_theme_name
+from .notifications import notify_reply
 
 THEMES_PER_ANNOTATION = 10
 _THEME_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -205,6 +206,7 @@ def reply_to_annotation(annotation: Annotation, *, author, text: str) -> Reply:
         annotation=annotation, author=author, text=_clean_reply(text)
     )
     index_reply(reply)
+    notify_reply(reply)
     return reply
 
 

@@ -40,6 +40,11 @@ from ..models import (
 from ..models.sessions import SESSION_YEARS
 from ..search import remove_objects
 from ..search.study_kinds import NOTE, index_note
+from .notifications import (
+    notify_make_ups,
+    notify_session_changed,
+    notify_session_planned,
+)
 
 # Members who missed the session study its materials afterwards (补学).
 MAKE_UP_STATUSES = (Attendance.Status.ON_LEAVE, Attendance.Status.ABSENT)
@@ -119,7 +124,9 @@ def _check_times(starts_at, ends_at) -> None:
 def _open_make_ups(session: StudySession) -> None:
     """A make-up item for everyone on leave or absent, once the session is held."""
     missed = session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None)
-    MakeUpStudy.objects.bulk_create(MakeUpStudy(attendance=a) for a in missed)
+    notify_make_ups(
+        MakeUpStudy.objects.bulk_create(MakeUpStudy(attendance=a) for a in missed)
+    )
 
 
 @transaction.atomic
@@ -135,6 +142,7 @@ def create_session(
     recorder: Member | None = None,
     summary: str = "",
     materials: Iterable[Article] = (),
+    author: Member | None = None,
 ) -> StudySession:
     _check_times(starts_at, ends_at)
     session = StudySession.objects.create(
@@ -149,6 +157,7 @@ def create_session(
         summary=summary,
     )
     set_session_materials(session, materials)
+    notify_session_planned(session, by=author)
     return session
 
 
@@ -240,6 +249,7 @@ def update_session(
         set_session_materials(session, materials)
     session.save()
     _correct(session, author, reason, changes)
+    notify_session_changed(session, changes, by=author)
     return session
 
 
@@ -365,7 +375,10 @@ def record_attendance(
         )
         if attendance.status in MAKE_UP_STATUSES:
             if held:
-                MakeUpStudy.objects.get_or_create(attendance=attendance)
+                make_up, created = MakeUpStudy.objects.get_or_create(
+                    attendance=attendance
+                )
+                notify_make_ups([make_up] if created else [])
         else:
             # Back in the room after all: an unfinished make-up item is moot.
             MakeUpStudy.objects.filter(

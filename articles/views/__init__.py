@@ -35,6 +35,7 @@ from .leave import (
     leave_withdraw,
 )
 from .materials import ArticleListView, article_detail, theme_detail
+from .notifications import notification_list, notification_open, notifications_read
 from .search import search_results
 from .sessions import (
     make_up_detail,
@@ -98,6 +99,9 @@ __all__ = [
     "note_edit",
     "note_in_record",
     "note_move",
+    "notification_list",
+    "notification_open",
+    "notifications_read",
     "plan_item_delete",
     "plan_item_edit",
     "reply_create",

@@ -134,6 +134,7 @@ def session_create(request, group_pk: int):
                 recorder=data["recorder"],
                 summary=data["summary"],
                 materials=data["materials"],
+                author=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)

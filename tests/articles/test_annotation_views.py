@@ -368,8 +368,9 @@ def test_reader_query_count_is_constant(
 
     # 10 for the annotation layer, +1 for the sessions that discussed each paragraph,
     # +1 for the article's keywords, +2 for the annotations' authors and groups
-    # (prefetched once each rather than joined into every row)
-    with django_assert_max_num_queries(14):
+    # (prefetched once each rather than joined into every row), +1 for the header's
+    # unread notifications
+    with django_assert_max_num_queries(15):
         response = member_client.get(article.get_absolute_url())
 
     assert response.context["annotation_total"] == count
@@ -608,7 +609,8 @@ def test_own_page_query_count(
         annotation.tags.add("笃行")
         ReplyFactory(annotation=annotation)
     client.force_login(member)
-    with django_assert_max_num_queries(9):
+    # (+1: the header's unread notifications)
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("articles:my_annotations"))
     assert len(response.context["annotations"]) == count
 
@@ -626,8 +628,8 @@ def test_theme_page_query_count(
     slug = paragraph.article.tags.get().slug
 
     # session, user, theme, articles, their tags, annotation count, annotations,
-    # their themes, their replies
-    with django_assert_max_num_queries(9):
+    # their themes, their replies, the header's unread notifications
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("articles:theme", args=[slug]))
 
     assert len(response.context["annotations"]) == count

@@ -102,8 +102,9 @@ def test_list_query_count_does_not_grow_with_articles(
         ParagraphFactory(article=article)
         article.tags.add(f"主题{index % 3}")
 
-    # session + user, count, page of articles, their tags, the theme sidebar
-    with django_assert_max_num_queries(6):
+    # session + user, count, page of articles, their tags, the theme sidebar, the
+    # header's unread notifications
+    with django_assert_max_num_queries(7):
         response = member_client.get(reverse("articles:list"))
     assert len(response.context["articles"]) == min(count, 20)
 
@@ -151,8 +152,9 @@ def test_reader_query_count_does_not_grow_with_paragraphs(
 
     # session, user, article, paragraphs, themes; then the annotations layer: visible
     # annotations, their themes, their replies, the member's groups, the studied mark;
-    # the sessions whose speeches cited each paragraph (one query for all); keywords
-    with django_assert_max_num_queries(12):
+    # the sessions whose speeches cited each paragraph (one query for all); keywords;
+    # the header's unread notifications
+    with django_assert_max_num_queries(13):
         response = member_client.get(article.get_absolute_url())
     assert len(response.context["paragraphs"]) == paragraphs
 

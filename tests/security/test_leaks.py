@@ -41,7 +41,6 @@ from ..factories import (
     ArticleFactory,
     AttendanceFactory,
     MemberFactory,
-    MembershipFactory,
     ParagraphFactory,
     StudySessionFactory,
 )
@@ -63,14 +62,6 @@ THEIRS = [THEIR_TOPIC, THEIR_REASON, THEIR_SPEECH, THEIR_MAKE_UP, THEIR_NOTE]
 
 def year() -> int:
     return timezone.localdate().year
-
-
-@pytest.fixture
-def both(group, other_group):
-    person = MemberFactory(username="both", display_name="钱两组")
-    MembershipFactory(group=group, member=person)
-    MembershipFactory(group=other_group, member=person)
-    return person
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from articles.models import (
     Job,
     LeaveRequest,
     MakeUpStudy,
+    Notification,
     Observer,
     PlanItem,
     SessionMaterial,
@@ -232,7 +233,18 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "password_change": [Case(at("password_change"), logged_in(PAGE))],
     "password_change_done": [Case(at("password_change_done"), logged_in(PAGE))],
-    "profile": [Case(at("profile"), logged_in(PAGE))],
+    "profile": [
+        Case(at("profile"), logged_in(PAGE)),
+        # The e-mail setting (issue 15): on is the default, so this changes nothing.
+        Case(
+            at("profile"),
+            logged_in(REDIRECT),
+            "e-mail on",
+            method="post",
+            data={"email_notifications": "on"},
+        ),
+        Case(at("profile"), logged_in(NOT_ALLOWED), method="put"),
+    ],
     "articles:list": [
         Case(at("articles:list"), logged_in(PAGE)),
         Case(at("articles:list"), logged_in(NOT_ALLOWED), method="post"),
@@ -997,6 +1009,27 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
             data={"action": "confirm"},
         ),
+    # --- notifications (issue 15): one's own inbox; another's notification is 404 ---
+    "articles:notifications": [
+        Case(at("articles:notifications"), logged_in(PAGE)),
+        Case(at("articles:notifications"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "articles:notification_open": [
+        Case(
+            at("articles:notification_open", lambda d: d.notification.pk),
+            roles(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND) | {"leader": REDIRECT},
+            "the leader's",
+        ),
+        Case(at("articles:notification_open", 999999), logged_in(NOT_FOUND), "missing"),
+        Case(
+            at("articles:notification_open", lambda d: d.notification.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:notifications_read": [
+        Case(at("articles:notifications_read"), logged_in(NOT_ALLOWED)),
+        Case(at("articles:notifications_read"), logged_in(REDIRECT), method="post"),
     ],
     # --- admin site views (model views are covered by ADMIN_MODEL_VIEWS below) ---
     "admin:index": [Case(at("admin:index"), admin_site())],
@@ -1181,6 +1214,14 @@ ADMIN_STAFF_EXCEPTIONS = {
     },
     # Jobs and the queue's task results are written by the services and the worker.
     ("articles.job", "add"): FORBIDDEN,
+    # Notifications are written by the services; the admin lists one's own only
+    # (the object here is the leader's: "missing" to staff).
+    **{
+        ("articles.notification", view): FORBIDDEN
+        if view in ("add", "delete")
+        else REDIRECT
+        for view in ["add", "change", "history", "delete"]
+    },
     ("django_tasks_database.dbtaskresult", "add"): FORBIDDEN,
     ("django_tasks_database.dbtaskresult", "delete"): FORBIDDEN,
 }
@@ -1206,6 +1247,7 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.dictionaryterm": lambda d: d.term,
     "articles.job": lambda d: d.job,
     "articles.leaverequest": lambda d: d.leave,
+    "articles.notification": lambda d: d.notification,
     "django_tasks_database.dbtaskresult": lambda d: d.task_result,
 }
 
@@ -1353,6 +1395,10 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         annotation=data.shared_annotation,
         author=member,
         text="王成员的回复：已对照检查，提出三条措施",
+    )
+    # Issue 15: the leader is told of the member's reply to the leader's note.
+    data.notification = Notification.objects.create(
+        recipient=leader, kind=Notification.Kind.REPLY, target_id=data.reply.pk
     )
     # Issue 4: a session of each group with attendance, a speech, observers, a
     # make-up item; our group's plan and thresholds; a correction of theirs.

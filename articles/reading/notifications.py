@@ -1,0 +1,173 @@
+"""What a notification says, rendered when the inbox shows it or the worker mails it.
+
+A notification holds only a kind and an id. Each kind has a ``Target`` here: the
+recipient's visibility rule for what the id points at (the same rule the pages
+use) and a function that words the line from the object found. An object the
+recipient may no longer see (an annotation made private or deleted, an article
+taken back to draft, a group left) is not found, and the notification shows
+``HIDDEN_LINE`` instead: its text never reaches anyone who may not read it.
+
+A new kind of notification adds its ``Notification.Kind``, a function in
+``articles.services.notifications`` that calls ``notify`` and an entry in
+``TARGETS``; the inbox, the header count and the e-mail need nothing more.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from ..models import MakeUpStudy, Notification, Reply, StudySession
+from ..records.reads import materials_prefetch
+
+EXCERPT_CHARS = 80
+
+
+@dataclass
+class Shown:
+    """A notification as its recipient may see it now."""
+
+    headline: str
+    url: str
+    details: str = ""
+    # Text of the object itself (a reply): the inbox shows it, the e-mail does not.
+    excerpt: str = ""
+    materials: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    # What the recipient may see of the target model, with what ``present`` reads.
+    visible: Callable[[object], QuerySet]
+    present: Callable[[Notification, object], Shown]
+
+
+def hidden_line() -> str:
+    return _("This notification is about something you can no longer see.")
+
+
+# --- Replies -------------------------------------------------------------------------
+def _visible_replies(user) -> QuerySet:
+    """Replies of live annotations the user sees, themselves not deleted."""
+    return (
+        Reply.objects.visible_to(user)
+        .live()
+        .filter(annotation__deleted_at__isnull=True)
+        .select_related("author", "annotation__paragraph__article")
+    )
+
+
+def _present_reply(notification: Notification, reply: Reply) -> Shown:
+    annotation = reply.annotation
+    article = annotation.paragraph.article
+    words = {"name": reply.author.name, "title": article.title}
+    if annotation.author_id == notification.recipient_id:
+        headline = _("%(name)s replied to your annotation on 《%(title)s》") % words
+    else:
+        headline = (
+            _("%(name)s replied in a discussion you took part in, on 《%(title)s》")
+            % words
+        )
+    url = reverse("articles:detail", args=[article.pk])
+    return Shown(
+        headline=headline,
+        url=f"{url}?focus={annotation.pk}#{reply.anchor}",
+        excerpt=Truncator(reply.text).chars(EXCERPT_CHARS),
+    )
+
+
+# --- Sessions ------------------------------------------------------------------------
+def _visible_sessions(user) -> QuerySet:
+    return (
+        StudySession.objects.visible_to(user)
+        .select_related("group")
+        .prefetch_related(materials_prefetch(published_only=True))
+    )
+
+
+SESSION_HEADLINES = {
+    Notification.Kind.SESSION_NEW: lambda: _(
+        "New study session of %(group)s: %(topic)s"
+    ),
+    Notification.Kind.SESSION_CHANGED: lambda: _(
+        "A study session of %(group)s was changed: %(topic)s"
+    ),
+    Notification.Kind.SESSION_REMINDER: lambda: _(
+        "Reminder: %(topic)s is coming up and you have not yet studied all its "
+        "materials"
+    ),
+}
+
+
+def _present_session(notification: Notification, session: StudySession) -> Shown:
+    headline = SESSION_HEADLINES[notification.kind]() % {
+        "group": session.group.name,
+        "topic": session.topic,
+    }
+    details = session.time_range
+    if session.place:
+        details = f"{details} · {session.place}"
+    return Shown(
+        headline=headline,
+        url=session.get_absolute_url(),
+        details=details,
+        materials=[f"《{row.article.title}》" for row in session.material_rows],
+    )
+
+
+# --- Make-up study -------------------------------------------------------------------
+def _visible_make_ups(user) -> QuerySet:
+    """Only the member who missed the session (as ``access.get_make_up_for``)."""
+    if not user.is_authenticated:
+        return MakeUpStudy.objects.none()
+    return MakeUpStudy.objects.filter(attendance__member=user).select_related(
+        "attendance__session__group"
+    )
+
+
+def _present_make_up(notification: Notification, make_up: MakeUpStudy) -> Shown:
+    session = make_up.attendance.session
+    start = timezone.localtime(session.starts_at)
+    return Shown(
+        headline=_("Make-up study for %(topic)s (%(date)s)")
+        % {"topic": session.topic, "date": f"{start:%Y年%m月%d日}"},
+        url=reverse("articles:make_up_detail", args=[make_up.pk]),
+        details=session.group.name,
+    )
+
+
+SESSIONS = Target(_visible_sessions, _present_session)
+TARGETS: dict[str, Target] = {
+    Notification.Kind.REPLY: Target(_visible_replies, _present_reply),
+    Notification.Kind.SESSION_NEW: SESSIONS,
+    Notification.Kind.SESSION_CHANGED: SESSIONS,
+    Notification.Kind.SESSION_REMINDER: SESSIONS,
+    Notification.Kind.MAKE_UP: Target(_visible_make_ups, _present_make_up),
+}
+
+
+def present_notifications(
+    user, notifications: Iterable[Notification]
+) -> list[Notification]:
+    """Set ``shown`` (a ``Shown``, or None when hidden) on each of ``user``'s
+    notifications. One query per target model present (two with prefetches),
+    whatever the number of notifications."""
+    notifications = list(notifications)
+    wanted: dict[Target, set[int]] = defaultdict(set)
+    for notification in notifications:
+        target = TARGETS.get(notification.kind)
+        if target is not None:
+            wanted[target].add(notification.target_id)
+    found = {
+        target: target.visible(user).in_bulk(ids) for target, ids in wanted.items()
+    }
+    for notification in notifications:
+        target = TARGETS.get(notification.kind)
+        obj = found[target].get(notification.target_id) if target else None
+        notification.shown = None if obj is None else target.present(notification, obj)
+    return notifications
