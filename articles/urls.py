@@ -103,4 +103,19 @@ urlpatterns = [
     path("archive/", views.member_archive, name="my_archive"),
     path("archive/<id:pk>/", views.member_archive, name="member_archive"),
     path("search/", views.search_results, name="search"),
+    # Reflections (issue 15)
+    path("reflections/", views.my_reflections, name="my_reflections"),
+    path(
+        "sessions/<id:pk>/reflections/",
+        views.session_reflections,
+        name="session_reflections",
+    ),
+    path(
+        "sessions/<id:pk>/reflections/mine/",
+        views.reflection_hand_in,
+        name="reflection_hand_in",
+    ),
+    path("reflections/<id:pk>/", views.reflection_detail, name="reflection_detail"),
+    path("reflections/<id:pk>/file/", views.reflection_file, name="reflection_file"),
+    path("reflections/<id:pk>/share/", views.reflection_share, name="reflection_share"),
 ]

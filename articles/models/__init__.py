@@ -1,6 +1,7 @@
 from .annotations import Annotation, ReadingProgress, Reply, visible_themes
 from .jobs import Job
 from .materials import Article, Paragraph
+from .reflections import Reflection
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
     Attendance,
@@ -30,6 +31,8 @@ __all__ = [
     "Paragraph",
     "PlanItem",
     "ReadingProgress",
+    # Reflections
+    "Reflection",
     "Reply",
     "SearchDocument",
     "SessionMaterial",

@@ -28,6 +28,14 @@ from .groups import (
 from .home import home
 from .jobs import job_progress
 from .materials import ArticleListView, article_detail, theme_detail
+from .reflections import (
+    my_reflections,
+    reflection_detail,
+    reflection_file,
+    reflection_hand_in,
+    reflection_share,
+    session_reflections,
+)
 from .search import search_results
 from .sessions import (
     make_up_detail,
@@ -94,4 +102,11 @@ __all__ = [
     "sign_in_docx",
     "sign_in_sheet",
     "theme_detail",
+    # Reflections
+    "my_reflections",
+    "reflection_detail",
+    "reflection_file",
+    "reflection_hand_in",
+    "reflection_share",
+    "session_reflections",
 ]
