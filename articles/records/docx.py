@@ -680,10 +680,11 @@ def dossier_docx(stats: GroupYear) -> bytes:
         )
         page += _record_pages(record)
     if records:
-        first = _make_up_item(document, records)
+        # Reflections: 学习心得体会, after the records they follow from.
+        first = _reflections_item(document, records)
         entries.append(
             (
-                _("Make-up studies of the year"),
+                _("Reflections of the year"),
                 str(group),
                 today,
                 bookmarks.mark(first),
@@ -691,12 +692,11 @@ def dossier_docx(stats: GroupYear) -> bytes:
                 "",
             )
         )
-        # Reflections
         page += 1
-        first = _reflections_item(document, records)
+        first = _make_up_item(document, records)
         entries.append(
             (
-                _("Reflections of the year"),
+                _("Make-up studies of the year"),
                 str(group),
                 today,
                 bookmarks.mark(first),

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from studyhub.params import query_text
+
 from .. import services
 from ..access import can_keep_record, get_reflection_for, get_session_for
 from ..forms.reflections import ReflectionForm, ShareForm
@@ -144,7 +146,7 @@ def reflection_hand_in(request, pk: int):
     initial = {"shared": reflection.shared if reflection else False}
     if reflection:
         initial["text"] = reflection.text
-    if open_make_up and request.GET.get("make_up") == "1":
+    if open_make_up and query_text(request.GET, "make_up", 1) == "1":
         initial["for_make_up"] = True
     form = ReflectionForm(
         request.POST or None,

@@ -110,6 +110,21 @@ def _safe_member(name: str) -> bool:
     return bool(name) and not path.is_absolute() and ".." not in path.parts
 
 
+def check_uploads_archive(file: Path) -> None:
+    """Refuse a FILE.uploads.zip that is no zip or names a path outside the store,
+    before anything is restored."""
+    source = uploads_archive(file)
+    if not source.is_file():
+        return
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile as error:
+        raise CommandError(f"{source} is not a zip file: {error}") from error
+    if not all(_safe_member(name) for name in names):
+        raise CommandError(f"{source} holds an unsafe name.")
+
+
 def restore_uploads(file: Path) -> int:
     """Put the files of FILE.uploads.zip back into the uploads storage."""
     source = uploads_archive(file)
@@ -159,6 +174,8 @@ class Command(BaseCommand):
             action = self.restore_postgresql if restore else self.backup_postgresql
         else:
             raise CommandError(f"No backup method for {vendor}.")
+        if restore:
+            check_uploads_archive(file)
         action(connection, file)
         files = restore_uploads(file) if restore else backup_uploads(file)
         counts = row_counts(connection)
