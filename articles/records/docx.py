@@ -443,14 +443,17 @@ def _figures_item(document, stats: GroupYear):
         (_("Hours of study"), str(stats.hours)),
         (_("Attendance rate"), DASH if stats.rate is None else f"{stats.rate}%"),
         (_("Keynote speeches"), str(stats.keynotes)),
-        # Reflections
-        (
-            _("Reflections handed in"),
-            f"{stats.reflections} / {stats.reflections_expected}"
-            if stats.thresholds.reflections_expected
-            else str(stats.reflections),
-        ),
     ]
+    # Reflections: handed in / expected, where the group asks for them.
+    if stats.thresholds.reflections_expected:
+        figures.append(
+            (
+                _("Reflections handed in"),
+                f"{stats.reflections} / {stats.reflections_expected}",
+            )
+        )
+    elif stats.reflections:
+        figures.append((_("Reflections handed in"), str(stats.reflections)))
     table = layout.fixed_table(document, [60, 96])
     for label, value in figures:
         layout.add_row(table, [label, value], styles=["Table Label", "Table Text"])
@@ -679,8 +682,9 @@ def dossier_docx(stats: GroupYear) -> bytes:
             )
         )
         page += _record_pages(record)
-    if records:
-        # Reflections: 学习心得体会, after the records they follow from.
+    # Reflections: 学习心得体会, after the records they follow from; a group that
+    # asks for none and got none has no such item.
+    if records and (stats.thresholds.reflections_expected or stats.reflections):
         first = _reflections_item(document, records)
         entries.append(
             (
@@ -693,6 +697,7 @@ def dossier_docx(stats: GroupYear) -> bytes:
             )
         )
         page += 1
+    if records:
         first = _make_up_item(document, records)
         entries.append(
             (

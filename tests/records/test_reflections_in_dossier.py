@@ -68,3 +68,13 @@ def test_dossier_prints_the_reflections_where_the_contents_say(
     assert printed.index(_flat(LEADER_TEXT)) < printed.index(_flat(MEMBER_TEXT))
     # The make-up list still closes the dossier.
     assert "补学情况" in texts[pages]
+
+
+def test_a_group_that_asks_for_none_and_got_none_has_no_reflections_item(group, year):
+    from io import BytesIO
+
+    from docx import Document
+
+    document = Document(BytesIO(dossier_docx(group_year(group, 2026))))
+    assert "本年度学习心得体会" not in document.element.body.xml
+    assert "提交学习心得" not in document.element.body.xml
