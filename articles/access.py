@@ -185,6 +185,23 @@ def get_leave_for(user, pk: int, request=None):
     )
 
 
+# Reflections
+def get_reflection_for(user, pk: int, request=None, *, write: bool = False):
+    """A reflection the user may read (``Reflection.objects.visible_to``; 404
+    otherwise); ``write`` also needs the user to be its author (403)."""
+    from .models import Reflection
+
+    reflection = get_visible_or_404(
+        Reflection.objects.visible_to(user).select_related("session__group", "author"),
+        user,
+        request,
+        pk=pk,
+    )
+    if write and reflection.author_id != user.pk:
+        raise PermissionDenied
+    return reflection
+
+
 # Notifications
 def get_notification_for(user, pk: int) -> Notification:
     """One's own notification; anyone else's is 404, as a missing id."""

@@ -130,4 +130,19 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<id:pk>/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    # Reflections (issue 15)
+    path("reflections/", views.my_reflections, name="my_reflections"),
+    path(
+        "sessions/<id:pk>/reflections/",
+        views.session_reflections,
+        name="session_reflections",
+    ),
+    path(
+        "sessions/<id:pk>/reflections/mine/",
+        views.reflection_hand_in,
+        name="reflection_hand_in",
+    ),
+    path("reflections/<id:pk>/", views.reflection_detail, name="reflection_detail"),
+    path("reflections/<id:pk>/file/", views.reflection_file, name="reflection_file"),
+    path("reflections/<id:pk>/share/", views.reflection_share, name="reflection_share"),
 ]

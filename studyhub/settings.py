@@ -210,6 +210,40 @@ STORAGES = {
     },
 }
 
+# Uploaded files members hand in (reflections): never public media. Local files in a
+# private directory outside STATIC_ROOT by default, served only by views that check
+# access; or an S3-compatible bucket through django-storages (README "Uploaded
+# files"). `manage.py backup` copies them through this storage either way.
+PRIVATE_UPLOADS_ROOT = Path(
+    os.environ.get("DJANGO_PRIVATE_ROOT", BASE_DIR / "private-uploads")
+)
+if os.environ.get("DJANGO_UPLOADS_S3_BUCKET"):
+    STORAGES["uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["DJANGO_UPLOADS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("DJANGO_UPLOADS_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("DJANGO_UPLOADS_S3_REGION") or None,
+            "access_key": os.environ.get("DJANGO_UPLOADS_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("DJANGO_UPLOADS_S3_SECRET_KEY") or None,
+            "addressing_style": os.environ.get("DJANGO_UPLOADS_S3_ADDRESSING") or None,
+            "location": os.environ.get("DJANGO_UPLOADS_S3_PREFIX", "studyhub"),
+            # Private objects; StudyHub reads them and serves them itself.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["uploads"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_UPLOADS_ROOT,
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
+
 # Uploads for import are read in memory up to this size; the importer enforces its own
 # limit and says so in Chinese, so Django's generic 400 must not trigger first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

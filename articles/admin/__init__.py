@@ -1,4 +1,13 @@
 """The Django admin of the study domain, one module per area; importing the
 package registers them all."""
 
-from . import annotations, jobs, leave, materials, notifications, search, sessions  # noqa: F401
+from . import (  # noqa: F401
+    annotations,
+    jobs,
+    leave,
+    materials,
+    notifications,
+    reflections,
+    search,
+    sessions,
+)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_leave'),
+        ('articles', '0009_reflections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

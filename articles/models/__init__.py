@@ -3,6 +3,7 @@ from .jobs import Job
 from .leave import LeaveRequest
 from .materials import Article, Paragraph
 from .notifications import Notification
+from .reflections import Reflection
 from .search import ArticleKeyword, DictionaryTerm, SearchDocument
 from .sessions import (
     Attendance,
@@ -36,6 +37,8 @@ __all__ = [
     "Paragraph",
     "PlanItem",
     "ReadingProgress",
+    # Reflections
+    "Reflection",
     "Reply",
     "SearchDocument",
     "SessionMaterial",

@@ -71,6 +71,17 @@ class GroupStudySettings(models.Model):
         ),
     )
 
+    # Reflections (学习心得): whether members are asked for one after each held
+    # session, and how many days after the session's end they have to hand it in.
+    reflections_expected = models.BooleanField(
+        _("reflections expected after each session"), default=False
+    )
+    reflection_days = models.PositiveSmallIntegerField(
+        _("days to hand in a reflection"),
+        default=7,
+        help_text=_("Counted from the day the session ends, at most 60."),
+    )
+
     class Meta:
         verbose_name = _("study thresholds")
         verbose_name_plural = _("study thresholds")
@@ -78,7 +89,12 @@ class GroupStudySettings(models.Model):
             models.CheckConstraint(
                 condition=Q(min_attendance_rate__lte=100),
                 name="study_settings_rate_at_most_100",
-            )
+            ),
+            # Reflections
+            models.CheckConstraint(
+                condition=Q(reflection_days__gte=1, reflection_days__lte=60),
+                name="study_settings_reflection_days_1_60",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -344,6 +360,14 @@ class AttendanceQuerySet(models.QuerySet):
             member=person,
             session__in=StudySession.objects.shared_by(viewer, person).values("pk"),
         )
+
+    # Reflections
+    def owing_reflection(self, due_by, due_from=None) -> "AttendanceQuerySet":
+        """Who owes a reflection due between ``due_from`` and ``due_by`` (local
+        dates; see ``articles.models.reflections.owing_reflection``)."""
+        from .reflections import owing_reflection
+
+        return owing_reflection(due_by, due_from).filter(pk__in=self.values("pk"))
 
     def in_position_order(self) -> "AttendanceQuerySet":
         """Session by session, members in their group's position order (按职务排序)."""

@@ -16,7 +16,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from ..models import Attendance, Correction, DiscussionNote, PlanItem, StudySession
+from ..models import (
+    Attendance,
+    Correction,
+    DiscussionNote,
+    PlanItem,
+    Reflection,
+    StudySession,
+)
 from . import layout
 from .reads import (
     GroupYear,
@@ -446,6 +453,16 @@ def _figures_item(document, stats: GroupYear):
         (_("Attendance rate"), DASH if stats.rate is None else f"{stats.rate}%"),
         (_("Keynote speeches"), str(stats.keynotes)),
     ]
+    # Reflections: handed in / expected, where the group asks for them.
+    if stats.thresholds.reflections_expected:
+        figures.append(
+            (
+                _("Reflections handed in"),
+                f"{stats.reflections} / {stats.reflections_expected}",
+            )
+        )
+    elif stats.reflections:
+        figures.append((_("Reflections handed in"), str(stats.reflections)))
     table = layout.fixed_table(document, [60, 96])
     for label, value in figures:
         layout.add_row(table, [label, value], styles=["Table Label", "Table Text"])
@@ -521,6 +538,61 @@ def _make_up_item(document, records: list[SessionRecord]):
                 state,
             ],
             keep_with_next=False,
+        )
+    return first
+
+
+# Reflections
+def _reflections_item(document, records: list[SessionRecord]):
+    """学习心得体会: every reflection handed in on the year's sessions, session by
+    session, members in the reads' order; a file's text when we could read it."""
+    first = _title(document, _("Reflections of the year"))
+    first.paragraph_format.page_break_before = True
+    order = {
+        (record.session.pk, a.member_id): index
+        for record in records
+        for index, a in enumerate(record.attendances)
+    }
+    numbers = {record.session.pk: n for n, record in enumerate(records, 1)}
+    reflections = sorted(
+        Reflection.objects.filter(session__in=list(numbers)).select_related(
+            "author", "session"
+        ),
+        key=lambda r: (
+            numbers[r.session_id],
+            order.get((r.session_id, r.author_id), len(order)),
+            r.pk,
+        ),
+    )
+    if not reflections:
+        document.add_paragraph(
+            _("No reflection was handed in this year."), style="Body Text"
+        )
+        return first
+    for reflection in reflections:
+        session = reflection.session
+        date = local_format(session.starts_at, "%m月%d日")
+        heading = f"{reflection.author.name}：{date} {session.topic}"
+        if reflection.for_make_up:
+            heading += _(" (make-up reflection)")
+        document.add_paragraph(heading, style="Heading 1")
+        text = reflection.text or reflection.file_text
+        for line in text.splitlines():
+            if line.strip():
+                document.add_paragraph(line.strip(), style="Body Text")
+        if reflection.file:
+            note = (
+                _("Attached file: %(name)s")
+                if text
+                else _(
+                    "Attached file: %(name)s (its text could not be read; see the file)"
+                )
+            ) % {"name": reflection.file_name}
+            document.add_paragraph(note, style="Body Text")
+        document.add_paragraph(
+            _("Handed in %(date)s")
+            % {"date": local_format(reflection.handed_in_at, "%Y年%m月%d日")},
+            style="Body Text",
         )
     return first
 
@@ -619,6 +691,21 @@ def dossier_docx(stats: GroupYear) -> bytes:
             )
         )
         page += _record_pages(record)
+    # Reflections: 学习心得体会, after the records they follow from; a group that
+    # asks for none and got none has no such item.
+    if records and (stats.thresholds.reflections_expected or stats.reflections):
+        first = _reflections_item(document, records)
+        entries.append(
+            (
+                _("Reflections of the year"),
+                str(group),
+                today,
+                bookmarks.mark(first),
+                page,
+                "",
+            )
+        )
+        page += 1
     if records:
         first = _make_up_item(document, records)
         entries.append(

@@ -24,6 +24,7 @@ from ..models import (
     Paragraph,
     PlanItem,
     ReadingProgress,
+    Reflection,
     SessionMaterial,
     StudySession,
 )
@@ -216,6 +217,10 @@ class MemberYear:
     open_make_ups: int = 0
     studied: int = 0
     below: bool = False
+    # Reflections: handed in on the year's sessions, and owed (the sessions the
+    # member was expected at, when the group expects reflections).
+    reflections: int = 0
+    reflections_expected: int = 0
 
     @property
     def expected(self) -> int:
@@ -273,6 +278,15 @@ class GroupYear:
     def studied(self) -> int:
         return sum(m.studied for m in self.members)
 
+    # Reflections
+    @property
+    def reflections(self) -> int:
+        return sum(m.reflections for m in self.members)
+
+    @property
+    def reflections_expected(self) -> int:
+        return sum(m.reflections_expected for m in self.members)
+
 
 def group_year(group: StudyGroup, year: int) -> GroupYear:
     """Figures for the statistics page, the Excel sheet and the dossier.
@@ -329,6 +343,15 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    # Reflections: whatever was handed in counts; what was owed follows the
+    # group's current setting (a group that starts asking mid-year owes from then
+    # on only by the deadline reminder, the figure counts the whole year).
+    reflections = dict(
+        Reflection.objects.filter(session__in=[s.pk for s in sessions])
+        .values_list("author")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     members = [
         MemberYear(
             member=person,
@@ -336,6 +359,12 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
             keynotes=keynotes.get(person.pk, 0),
             open_make_ups=open_make_ups.get(person.pk, 0),
             studied=studied.get(person.pk, 0),
+            reflections=reflections.get(person.pk, 0),
+            reflections_expected=(
+                sum(counts[person.pk].values())
+                if thresholds.reflections_expected
+                else 0
+            ),
         )
         for person in people
     ]

@@ -26,6 +26,7 @@ from .jobs import (
 )
 from .leave import decide_leave, request_leave, why_leave_closed, withdraw_leave
 from .materials import ImportResult, import_document
+from .reflections import hand_in_reflection, share_reflection
 from .search import (
     add_dictionary_terms,
     index_article,
@@ -87,6 +88,9 @@ __all__ = [
     "rebuild_search_index",
     "record_attendance",
     "refresh_keywords",
+    # Reflections
+    "hand_in_reflection",
+    "share_reflection",
     "reply_to_annotation",
     "run_job",
     "save_discussion_note",

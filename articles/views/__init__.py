@@ -36,6 +36,14 @@ from .leave import (
 )
 from .materials import ArticleListView, article_detail, theme_detail
 from .notifications import notification_list, notification_open, notifications_read
+from .reflections import (
+    my_reflections,
+    reflection_detail,
+    reflection_file,
+    reflection_hand_in,
+    reflection_share,
+    session_reflections,
+)
 from .search import search_results
 from .sessions import (
     make_up_detail,
@@ -124,4 +132,11 @@ __all__ = [
     "signin_scan",
     "signin_screen",
     "theme_detail",
+    # Reflections
+    "my_reflections",
+    "reflection_detail",
+    "reflection_file",
+    "reflection_hand_in",
+    "reflection_share",
+    "session_reflections",
 ]

@@ -24,6 +24,7 @@ from ..models import (
     DiscussionNote,
     PlanItem,
     ReadingProgress,
+    Reflection,
     StudyPlan,
     StudySession,
 )
@@ -318,6 +319,13 @@ def member_archive(request, pk: int | None = None):
         .select_related("article")
         .order_by("studied_at", "pk")
     )
+    # Reflections: the person's, as the viewer may read them (visible_to).
+    reflections = list(
+        Reflection.objects.activity_of(person, request.user)
+        .filter(session__starts_at__year=year)
+        .select_related("session__group")
+        .order_by("session__starts_at", "pk")
+    )
     attended = [a for a in attendances if a.attended]
     missed = [a for a in attendances if not a.attended]
     years = sorted(
@@ -340,6 +348,7 @@ def member_archive(request, pk: int | None = None):
             "speeches": speeches,
             "annotations": annotations,
             "studied": studied,
+            "reflections": reflections,
             "rate": percent(len(attended), len(attendances)),
             "open_make_ups": [
                 a for a in missed if hasattr(a, "make_up") and not a.make_up.is_done

@@ -161,3 +161,56 @@ def test_natural_primary_dumps_lose_theme_links(tmp_path):
     TaggedItem.objects.all().delete()
     call_command("loaddata", str(dump), verbosity=0)
     assert TaggedItem.objects.count() < links
+
+
+# Reflections: the files members handed in live in the uploads storage, not in the
+# database; the backup carries them in FILE.uploads.zip and the restore puts back
+# the very bytes, under the names the database holds.
+def test_backup_carries_the_uploaded_files_and_restore_puts_them_back(tmp_path):
+    from articles.models import Reflection
+    from articles.services import hand_in_reflection
+    from articles.services.reflections import check_reflection_file
+    from tests.articles import seed_variants as seed
+
+    call_command("load_demo", verbosity=0)
+    session = StudySession.objects.held().filter(attendances__isnull=False).first()
+    author = session.attendances.first().member
+    data = seed.as_docx()
+    reflection = hand_in_reflection(
+        session,
+        author,
+        text="",
+        upload=check_reflection_file(data, "学习心得.docx"),
+    )
+    name = reflection.file.name
+    storage = reflection.file.storage
+    backup = tmp_path / "studyhub.backup"
+    call_command("backup", str(backup), verbosity=0)
+    assert (tmp_path / "studyhub.backup.uploads.zip").is_file()
+
+    storage.delete(name)
+    Reflection.objects.all().delete()
+    assert not storage.exists(name)
+
+    call_command("backup", str(backup), restore=True, verbosity=0)
+    restored = Reflection.objects.get()
+    assert restored.file.name == name
+    with restored.file.open("rb") as handle:
+        assert handle.read() == data
+    storage.delete(name)
+
+
+def test_restore_refuses_an_uploads_archive_with_an_unsafe_name(tmp_path):
+    import zipfile
+
+    call_command("load_demo", verbosity=0)
+    backup = tmp_path / "studyhub.backup"
+    call_command("backup", str(backup), verbosity=0)
+    with zipfile.ZipFile(tmp_path / "studyhub.backup.uploads.zip", "w") as archive:
+        archive.writestr("../outside.docx", b"PK")
+    Member.objects.create(username="after_the_backup")
+    with pytest.raises(CommandError, match="unsafe"):
+        call_command("backup", str(backup), restore=True, verbosity=0)
+    assert not (tmp_path.parent / "outside.docx").exists()
+    # Refused before the database was touched.
+    assert Member.objects.filter(username="after_the_backup").exists()

@@ -25,6 +25,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -44,11 +45,14 @@ from articles.models import (
     Notification,
     Observer,
     PlanItem,
+    Reflection,
     SessionMaterial,
     StudyPlan,
     StudySession,
 )
 from articles.services import hold_upload
+from articles.services.reflections import check_reflection_file
+from tests.articles import seed_variants
 
 from ..factories import (
     AnnotationFactory,
@@ -719,6 +723,113 @@ MATRIX: dict[str, list[Case]] = {
             method="put",
         ),
     ],
+    # --- reflections (issue 15) ---
+    # The member's private reflection: its author and our keepers; the shared one
+    # (the secretary's): our group; the outsider's: the outsider alone.
+    "articles:my_reflections": [
+        Case(at("articles:my_reflections"), logged_in(PAGE)),
+        Case(at("articles:my_reflections"), logged_in(NOT_ALLOWED), method="post"),
+    ],
+    "articles:session_reflections": [
+        Case(at("articles:session_reflections", lambda d: d.session.pk), OURS),
+        Case(
+            at("articles:session_reflections", lambda d: d.their_session.pk),
+            THEIRS,
+            "theirs",
+        ),
+        Case(
+            at("articles:session_reflections", 999999),
+            logged_in(NOT_FOUND),
+            "missing",
+        ),
+        Case(
+            at("articles:session_reflections", lambda d: d.session.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:reflection_hand_in": [
+        # Everyone expected at the session (an attendance row) may hand in.
+        Case(at("articles:reflection_hand_in", lambda d: d.session.pk), OURS),
+        Case(
+            at("articles:reflection_hand_in", lambda d: d.session.pk),
+            roles(NOT_FOUND, BAD_REQUEST, BAD_REQUEST, NOT_FOUND),
+            "refused form",
+            method="post",
+            data={"text": "长" * 50_001},
+        ),
+        Case(
+            at("articles:reflection_hand_in", lambda d: d.their_session.pk),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=PAGE),
+            "theirs",
+        ),
+        Case(
+            at("articles:reflection_hand_in", lambda d: d.session.pk),
+            logged_in(NOT_ALLOWED),
+            method="put",
+        ),
+    ],
+    "articles:reflection_detail": [
+        Case(
+            at("articles:reflection_detail", lambda d: d.reflection.pk),
+            roles(NOT_FOUND, PAGE, PAGE, NOT_FOUND, both=NOT_FOUND),
+            "the member's, private",
+        ),
+        Case(
+            at("articles:reflection_detail", lambda d: d.shared_reflection.pk),
+            OURS,
+            "shared with our group",
+        ),
+        Case(
+            at("articles:reflection_detail", lambda d: d.their_reflection.pk),
+            roles(PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
+            "the outsider's, private",
+        ),
+        Case(at("articles:reflection_detail", 999999), logged_in(NOT_FOUND), "missing"),
+        Case(
+            at("articles:reflection_detail", lambda d: d.reflection.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:reflection_file": [
+        Case(
+            at("articles:reflection_file", lambda d: d.reflection.pk),
+            roles(NOT_FOUND, PAGE, PAGE, NOT_FOUND, both=NOT_FOUND),
+            "the member's, private",
+        ),
+        Case(
+            at("articles:reflection_file", lambda d: d.shared_reflection.pk),
+            logged_in(NOT_FOUND),
+            "no file",
+        ),
+        Case(
+            at("articles:reflection_file", lambda d: d.reflection.pk),
+            logged_in(NOT_ALLOWED),
+            method="post",
+        ),
+    ],
+    "articles:reflection_share": [
+        # An empty POST keeps the private one private: nothing changes.
+        Case(
+            at("articles:reflection_share", lambda d: d.reflection.pk),
+            roles(NOT_FOUND, REDIRECT, FORBIDDEN, NOT_FOUND, both=NOT_FOUND),
+            "the member's, private",
+            method="post",
+            data={},
+        ),
+        Case(
+            at("articles:reflection_share", lambda d: d.their_reflection.pk),
+            roles(REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND, both=NOT_FOUND),
+            "the outsider's",
+            method="post",
+            data={},
+        ),
+        Case(
+            at("articles:reflection_share", lambda d: d.reflection.pk),
+            logged_in(NOT_ALLOWED),
+        ),
+    ],
     "articles:session_create": [
         Case(at("articles:session_create", lambda d: d.group.pk), OURS_KEEPERS),
         Case(
@@ -1209,6 +1320,7 @@ ADMIN_STAFF_EXCEPTIONS = {
             "articles.makeupstudy",
             "articles.correction",
             "articles.leaverequest",
+            "articles.reflection",
         ]
         for view in ["add", "change", "history", "delete"]
     },
@@ -1248,6 +1360,7 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.job": lambda d: d.job,
     "articles.leaverequest": lambda d: d.leave,
     "articles.notification": lambda d: d.notification,
+    "articles.reflection": lambda d: d.their_reflection,
     "django_tasks_database.dbtaskresult": lambda d: d.task_result,
 }
 
@@ -1605,6 +1718,28 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         "王成员私人主题",
         "本组分享主题",
     ]
+    # Issue 15: reflections. The member's (on leave) is private, with a Word file;
+    # the secretary's is shared with our group; the outsider's is private.
+    data.reflection = Reflection.objects.create(
+        session=data.session,
+        author=member,
+        text="王成员的学习心得：仅本人和记录负责人可读",
+        file_kind=Reflection.FileKind.DOCX,
+        file_name="王成员心得.docx",
+    )
+    checked = check_reflection_file(seed_variants.as_docx(), "王成员心得.docx")
+    data.reflection.file.save("x.docx", ContentFile(checked.data))
+    data.shared_reflection = Reflection.objects.create(
+        session=data.session,
+        author=secretary,
+        text="李秘书共享给本组的学习心得",
+        shared=True,
+    )
+    data.their_reflection = Reflection.objects.create(
+        session=data.their_session,
+        author=outsider,
+        text="赵外组的学习心得：西青私人体会",
+    )
     data.private_texts = {
         "anonymous": drafts + ours + theirs + private + draft_speech + member_leave,
         "outsider": drafts + ours + private + draft_speech + member_leave,
@@ -1618,6 +1753,14 @@ def world(group, other_group, leader, secretary, member, outsider, staff):
         + [data.their_leave.reason],
         "staff": staff_private + records + draft_speech + annotations + member_leave,
     }
+    readers = {
+        data.reflection.text: {"member", "secretary", "leader"},
+        data.shared_reflection.text: {"member", "secretary", "leader", "both"},
+        data.their_reflection.text: {"outsider"},
+    }
+    for text, allowed in readers.items():
+        for persona in set(PERSONAS) - allowed:
+            data.private_texts[persona].append(text)
     return data
 
 

@@ -10,6 +10,11 @@ PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean --single-transa
 Restore replaces every table's content with the backup's: stop the server first.
 Physical copies keep everything, including django-taggit's links, which a
 ``dumpdata --natural-primary`` round trip silently loses.
+
+Uploaded files (reflections' .docx/.pdf) live in ``STORAGES["uploads"]``, outside
+the database: the backup copies every file the database names into
+``FILE.uploads.zip`` beside FILE, read through the storage API (local directory or
+S3 bucket alike), and ``--restore`` puts them back from there when it exists.
 """
 
 import os
@@ -17,10 +22,15 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
+from django.apps import apps
+from django.core.files.base import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from articles.models.reflections import upload_storage
 
 
 def row_counts(connection) -> dict[str, int]:
@@ -49,6 +59,98 @@ def check_sqlite_file(path: Path) -> None:
         raise CommandError(f"{path} fails the integrity check: {result}")
 
 
+def uploads_archive(file: Path) -> Path:
+    return file.with_name(file.name + ".uploads.zip")
+
+
+def stored_upload_names() -> list[str]:
+    """Every file name a FileField on the uploads storage holds, in any model."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            # Fields on the uploads storage name its callable (see the model).
+            if getattr(field, "_storage_callable", None) is not upload_storage:
+                continue
+            names.update(
+                model._default_manager.exclude(**{field.name: ""})
+                .values_list(field.name, flat=True)
+                .order_by()
+            )
+    return sorted(name for name in names if name)
+
+
+def backup_uploads(file: Path) -> int:
+    """Copy the uploaded files into FILE.uploads.zip; return how many."""
+    storage = upload_storage()
+    target = uploads_archive(file)
+    handle, temporary = tempfile.mkstemp(dir=file.parent, suffix=".partial")
+    os.close(handle)
+    count = 0
+    try:
+        # Stored, not deflated: Word files and PDFs are compressed already.
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as archive:
+            for name in stored_upload_names():
+                if not storage.exists(name):
+                    continue  # the database names a lost file: nothing to copy
+                with (
+                    storage.open(name, "rb") as source,
+                    archive.open(name, "w", force_zip64=True) as copy,
+                ):
+                    shutil.copyfileobj(source, copy)
+                count += 1
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return count
+
+
+def _safe_member(name: str) -> bool:
+    path = PurePosixPath(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts
+
+
+def check_uploads_archive(file: Path) -> None:
+    """Refuse a FILE.uploads.zip that is no zip or names a path outside the store,
+    before anything is restored."""
+    source = uploads_archive(file)
+    if not source.is_file():
+        return
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile as error:
+        raise CommandError(f"{source} is not a zip file: {error}") from error
+    if not all(_safe_member(name) for name in names):
+        raise CommandError(f"{source} holds an unsafe name.")
+
+
+def restore_uploads(file: Path) -> int:
+    """Put the files of FILE.uploads.zip back into the uploads storage."""
+    source = uploads_archive(file)
+    if not source.is_file():
+        return 0
+    storage = upload_storage()
+    count = 0
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                if not _safe_member(info.filename):
+                    raise CommandError(f"{source} holds an unsafe name.")
+                if storage.exists(info.filename):
+                    storage.delete(info.filename)
+                with archive.open(info) as member:
+                    saved = storage.save(info.filename, File(member))
+                if saved != info.filename:
+                    raise CommandError(f"{info.filename} was stored as {saved}.")
+                count += 1
+    except zipfile.BadZipFile as error:
+        raise CommandError(f"{source} is not a zip file: {error}") from error
+    return count
+
+
 class Command(BaseCommand):
     help = "Take a consistent backup of the database, or restore one (--restore)."
 
@@ -72,12 +174,16 @@ class Command(BaseCommand):
             action = self.restore_postgresql if restore else self.backup_postgresql
         else:
             raise CommandError(f"No backup method for {vendor}.")
+        if restore:
+            check_uploads_archive(file)
         action(connection, file)
+        files = restore_uploads(file) if restore else backup_uploads(file)
         counts = row_counts(connection)
         verb = "Restored from" if restore else "Backed up to"
         self.stdout.write(
             f"{verb} {file}: {len(counts)} tables, {sum(counts.values())} rows "
-            f"in the live database."
+            f"in the live database; {files} uploaded files "
+            f"({uploads_archive(file).name})."
         )
 
     # --- SQLite ------------------------------------------------------------------
