@@ -1358,9 +1358,9 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.correction": lambda d: d.correction,
     "articles.dictionaryterm": lambda d: d.term,
     "articles.job": lambda d: d.job,
+    "articles.reflection": lambda d: d.their_reflection,
     "articles.leaverequest": lambda d: d.leave,
     "articles.notification": lambda d: d.notification,
-    "articles.reflection": lambda d: d.their_reflection,
     "django_tasks_database.dbtaskresult": lambda d: d.task_result,
 }
 
