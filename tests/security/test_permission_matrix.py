@@ -1120,6 +1120,7 @@ MATRIX: dict[str, list[Case]] = {
             method="post",
             data={"action": "confirm"},
         ),
+    ],
     # --- notifications (issue 15): one's own inbox; another's notification is 404 ---
     "articles:notifications": [
         Case(at("articles:notifications"), logged_in(PAGE)),
@@ -1359,8 +1360,8 @@ ADMIN_OBJECTS: dict[str, Callable[[SimpleNamespace], object]] = {
     "articles.dictionaryterm": lambda d: d.term,
     "articles.job": lambda d: d.job,
     "articles.reflection": lambda d: d.their_reflection,
-    "articles.leaverequest": lambda d: d.leave,
     "articles.notification": lambda d: d.notification,
+    "articles.leaverequest": lambda d: d.leave,
     "django_tasks_database.dbtaskresult": lambda d: d.task_result,
 }
 
