@@ -132,3 +132,14 @@ class StudyGroupAdmin(LoggedMemberships, QuietDeletion, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changes.announce("group", group_id=obj.pk)
+
+    def delete_model(self, request, obj):
+        group_id = obj.pk
+        super().delete_model(request, obj)
+        changes.announce("group_deleted", group_id=group_id)
+
+    def delete_queryset(self, request, queryset):
+        group_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for group_id in group_ids:
+            changes.announce("group_deleted", group_id=group_id)

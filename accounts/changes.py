@@ -6,8 +6,8 @@ AppConfig.ready) and the admin, where names and memberships are edited, calls
 ``announce`` after a change. Called explicitly, like the services' own writes: no
 model signals.
 
-Kinds: ``"member"`` (member_id), ``"group"`` (group_id), ``"membership"``
-(member_id, group_id).
+Kinds: ``"member"`` (member_id), ``"group"`` (group_id), ``"group_deleted"``
+(group_id), ``"membership"`` (member_id, group_id).
 """
 
 from collections.abc import Callable

@@ -153,5 +153,9 @@ def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
     for the read models of a group that list its members."""
     if kind == "member":
         bump(PEOPLE)
+    elif kind == "group_deleted":
+        # Its annotations became their authors' private notes (SET_NULL): the
+        # authors' own layers change, whoever they are; rare enough to renew all.
+        bump(PEOPLE, group(group_id))
     elif kind in ("group", "membership") and group_id is not None:
         bump(group(group_id))
