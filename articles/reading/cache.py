@@ -13,6 +13,8 @@ Scopes (``Scope`` tuples):
   ("article-member", article_id, member_id)  a member's annotations outside their
                                            groups (the private ones)
   ("group", group_id)                      the group's name, its recent activity
+  ("member", member_id)                    a member's own recent activity (home)
+  ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
 
 A version is a fresh unique token, never a counter starting at 0: when the cache
@@ -51,7 +53,12 @@ def group(group_id: int) -> Scope:
     return ("group", group_id)
 
 
+def member(member_id: int) -> Scope:
+    return ("member", member_id)
+
+
 PEOPLE: Scope = ("people",)
+LIBRARY: Scope = ("library",)
 
 
 def _version_key(scope: Scope) -> str:
@@ -117,8 +124,9 @@ def bump_annotation(annotation, *former_group_ids) -> None:
     group_ids = {annotation.group_id, *former_group_ids} - {None}
     bump(
         article_member(article_id, annotation.author_id),
+        member(annotation.author_id),
         *(article_group(article_id, g) for g in group_ids),
-        *(group(g) for g in group_ids if g == annotation.group_id),
+        *(group(g) for g in group_ids),
     )
 
 
@@ -126,7 +134,10 @@ def bump_articles(article_ids) -> None:
     """The text, themes or keywords of articles changed; every layer of them is
     rebuilt too, as each layer's key holds its article's version (highlights are
     placed in the text, re-anchoring moves notes)."""
-    bump(*(article(pk) for pk in article_ids))
+    article_ids = list(article_ids)
+    if article_ids:
+        # Home's recent activity names articles of every group: titles, status.
+        bump(LIBRARY, *(article(pk) for pk in article_ids))
 
 
 def bump_themes(theme_ids) -> None:
@@ -159,3 +170,16 @@ def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
         bump(PEOPLE, group(group_id))
     elif kind in ("group", "membership") and group_id is not None:
         bump(group(group_id))
+
+
+def get_many_built(builders: dict[str, Callable]) -> dict[str, object]:
+    """The entries of ``builders`` (key → function building it) in one round trip;
+    the missing ones are built and stored together."""
+    found = cache.get_many(list(builders))
+    missing = {
+        entry: build() for entry, build in builders.items() if entry not in found
+    }
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+        found.update(missing)
+    return found

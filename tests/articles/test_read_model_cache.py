@@ -355,3 +355,66 @@ def test_a_dissolved_group_s_notes_become_their_authors_private_ones(
     changes.announce("group_deleted", group_id=group_id)  # as the admin does
     assert who_sees(client, scene, NEW) == {"both"}
     assert SHARED in read(client, scene["people"]["member"], scene["article"])
+
+
+# Home's recent activity, cached per group and per member's own part.
+
+
+def home_of(client, person) -> str:
+    client.force_login(person)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def who_sees_at_home(client, scene, text) -> set[str]:
+    return {
+        name
+        for name, person in scene["people"].items()
+        if text in home_of(client, person)
+    }
+
+
+def test_home_activity_follows_annotations_and_replies(client, scene, group):
+    assert who_sees_at_home(client, scene, SHARED[:20]) == {"member", "leader", "both"}
+    assert who_sees_at_home(client, scene, OTHER[:10]) == {"outsider", "both"}
+    assert who_sees_at_home(client, scene, PRIVATE[:10]) == set()
+    paragraph = scene["paragraph"]
+    annotate_paragraph(
+        author=scene["people"]["leader"],
+        paragraph=paragraph,
+        start=5,
+        end=9,
+        quote=paragraph.text[5:9],
+        note=NEW,
+        group=group,
+    )
+    assert who_sees_at_home(client, scene, NEW) == {"member", "leader", "both"}
+    reply_to_annotation(scene["shared"], author=scene["people"]["both"], text=REPLY)
+    assert who_sees_at_home(client, scene, REPLY) == {"member", "leader", "both"}
+    # A shared note made private leaves its group's activity.
+    edit_annotation(scene["shared"], editor=scene["people"]["member"], note=SHARED)
+    assert who_sees_at_home(client, scene, SHARED[:20]) == set()
+    assert who_sees_at_home(client, scene, REPLY) == {"member"}
+
+
+def test_home_activity_of_a_group_one_left_is_gone_at_once(client, scene, group):
+    both = scene["people"]["both"]
+    assert SHARED[:20] in home_of(client, both)
+    Membership.objects.filter(member=both, group=group).delete()
+    html = home_of(client, both)
+    assert SHARED[:20] not in html
+    assert OTHER[:10] in html
+
+
+def test_home_activity_follows_article_titles_and_status(client, scene):
+    article = scene["article"]
+    assert who_sees_at_home(client, scene, article.title) >= {"member", "leader"}
+    article.title = "在学思践悟上下功夫"
+    article.save()
+    index_article(article)
+    assert who_sees_at_home(client, scene, "在学思践悟上下功夫") >= {"member", "leader"}
+    article.status = Article.Status.DRAFT
+    article.save()
+    index_article(article)
+    assert who_sees_at_home(client, scene, SHARED[:20]) == set()
