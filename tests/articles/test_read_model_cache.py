@@ -103,6 +103,20 @@ def who_sees(client, scene, text) -> set[str]:
     return {name for name, html in read_all(client, scene).items() if text in html}
 
 
+def leader_annotates(scene, group):
+    """The leader writes NEW on characters 5-9 through the service the page uses."""
+    paragraph = scene["paragraph"]
+    return annotate_paragraph(
+        author=scene["people"]["leader"],
+        paragraph=paragraph,
+        start=5,
+        end=9,
+        quote=paragraph.text[5:9],
+        note=NEW,
+        group=group,
+    )
+
+
 def test_warm_reader_needs_fewer_queries(
     client, scene, member, django_assert_max_num_queries
 ):
@@ -130,16 +144,7 @@ def test_the_start_sees_exactly_the_visibility_rule(client, scene):
 @pytest.mark.parametrize("shared", [True, False])
 def test_new_annotation_is_seen_at_once_by_those_who_may(client, scene, group, shared):
     read_all(client, scene)  # warm
-    paragraph = scene["paragraph"]
-    annotate_paragraph(
-        author=scene["people"]["leader"],
-        paragraph=paragraph,
-        start=5,
-        end=9,
-        quote=paragraph.text[5:9],
-        note=NEW,
-        group=group if shared else None,
-    )
+    leader_annotates(scene, group if shared else None)
     expected = {"member", "leader", "both"} if shared else {"leader"}
     assert who_sees(client, scene, NEW) == expected
 
@@ -379,16 +384,7 @@ def test_home_activity_follows_annotations_and_replies(client, scene, group):
     assert who_sees_at_home(client, scene, SHARED[:20]) == {"member", "leader", "both"}
     assert who_sees_at_home(client, scene, OTHER[:10]) == {"outsider", "both"}
     assert who_sees_at_home(client, scene, PRIVATE[:10]) == set()
-    paragraph = scene["paragraph"]
-    annotate_paragraph(
-        author=scene["people"]["leader"],
-        paragraph=paragraph,
-        start=5,
-        end=9,
-        quote=paragraph.text[5:9],
-        note=NEW,
-        group=group,
-    )
+    leader_annotates(scene, group)
     assert who_sees_at_home(client, scene, NEW) == {"member", "leader", "both"}
     reply_to_annotation(scene["shared"], author=scene["people"]["both"], text=REPLY)
     assert who_sees_at_home(client, scene, REPLY) == {"member", "leader", "both"}
