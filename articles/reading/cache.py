@@ -183,3 +183,9 @@ def get_many_built(builders: dict[str, Callable]) -> dict[str, object]:
         cache.set_many(missing, TIMEOUT)
         found.update(missing)
     return found
+
+
+def forget_all(**kwargs) -> None:
+    """Empty the cache: after ``migrate`` (a new or restored database), when ids
+    may mean other rows than the cached versions were taken for."""
+    cache.clear()
