@@ -42,7 +42,7 @@ def recent_activity(
     group_ids = sorted(set(group_ids))
     drafts = bool(user.is_staff)
     common = [cache.LIBRARY, cache.PEOPLE]
-    per_group = {g: [cache.group(g), *common] for g in group_ids}
+    per_group = {g: [cache.group(g), cache.activity(g), *common] for g in group_ids}
     own_scopes = [cache.member(user.pk), *common, *map(cache.group, group_ids)]
     known = cache.versions(
         {s for scopes in [*per_group.values(), own_scopes] for s in scopes}

@@ -12,7 +12,8 @@ Scopes (``Scope`` tuples):
   ("article-group", article_id, group_id)  the annotations shared with a group
   ("article-member", article_id, member_id)  a member's annotations outside their
                                            groups (the private ones)
-  ("group", group_id)                      the group's name, its recent activity
+  ("group", group_id)                      the group's name (in its layers, home)
+  ("activity", group_id)                   the group's recent activity (home)
   ("member", member_id)                    a member's own recent activity (home)
   ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
@@ -51,6 +52,10 @@ def article_member(article_id: int, member_id: int) -> Scope:
 
 def group(group_id: int) -> Scope:
     return ("group", group_id)
+
+
+def activity(group_id: int) -> Scope:
+    return ("activity", group_id)
 
 
 def member(member_id: int) -> Scope:
@@ -126,7 +131,7 @@ def bump_annotation(annotation, *former_group_ids) -> None:
         article_member(article_id, annotation.author_id),
         member(annotation.author_id),
         *(article_group(article_id, g) for g in group_ids),
-        *(group(g) for g in group_ids),
+        *(activity(g) for g in group_ids),
     )
 
 

@@ -414,3 +414,30 @@ def test_home_activity_follows_article_titles_and_status(client, scene):
     article.save()
     index_article(article)
     assert who_sees_at_home(client, scene, SHARED[:20]) == set()
+
+
+def test_a_write_bumps_exactly_the_scopes_it_changes(scene, group, other_group):
+    article = scene["article"]
+    elsewhere = ArticleFactory()
+    leader, member = scene["people"]["leader"], scene["people"]["member"]
+    changed = [
+        read_models.article_group(article.pk, group.pk),
+        read_models.article_member(article.pk, leader.pk),
+        read_models.activity(group.pk),
+        read_models.member(leader.pk),
+    ]
+    kept = [
+        read_models.article(article.pk),
+        read_models.article_group(article.pk, other_group.pk),
+        read_models.article_member(article.pk, member.pk),
+        read_models.article_group(elsewhere.pk, group.pk),
+        read_models.group(group.pk),
+        read_models.activity(other_group.pk),
+        read_models.PEOPLE,
+        read_models.LIBRARY,
+    ]
+    before = read_models.versions(changed + kept)
+    leader_annotates(scene, group)
+    after = read_models.versions(changed + kept)
+    assert [s for s in changed if before[s] == after[s]] == []
+    assert [s for s in kept if before[s] != after[s]] == []
