@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studyhub.security import security_event
 
+from . import changes
 from .models import PLACE, Member, Membership, StudyGroup
 
 
@@ -20,6 +21,7 @@ class LoggedMemberships:
         gone = [(m.member_id, m.group_id, m.role) for m in deleted]
         super().save_formset(request, form, formset, change)
         for member_id, group_id, role in gone:
+            changes.announce("membership", member_id=member_id, group_id=group_id)
             security_event(
                 "membership_changed",
                 request,
@@ -36,6 +38,9 @@ class LoggedMemberships:
 
     @staticmethod
     def _log(request, action: str, membership: Membership) -> None:
+        changes.announce(
+            "membership", member_id=membership.member_id, group_id=membership.group_id
+        )
         security_event(
             "membership_changed",
             request,
@@ -113,9 +118,28 @@ class MemberAdmin(LoggedMemberships, QuietDeletion, UserAdmin):
     ]
     inlines = [MemberMembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes.announce("member", member_id=obj.pk)
+
 
 @admin.register(StudyGroup)
 class StudyGroupAdmin(LoggedMemberships, QuietDeletion, admin.ModelAdmin):
     list_display = ["name", "organisation", "created_at"]
     search_fields = ["name", "organisation"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes.announce("group", group_id=obj.pk)
+
+    def delete_model(self, request, obj):
+        group_id = obj.pk
+        super().delete_model(request, obj)
+        changes.announce("group_deleted", group_id=group_id)
+
+    def delete_queryset(self, request, queryset):
+        group_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for group_id in group_ids:
+            changes.announce("group_deleted", group_id=group_id)

@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 def setup(database: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    # The default cache (files), in the run's own folder; CACHE_URL=redis://…
+    # measures Redis instead.
+    os.environ.setdefault("DJANGO_CACHE_DIR", str(database.parent / "cache"))
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     os.environ.setdefault("DJANGO_DEBUG", "0")
     os.environ.setdefault("DJANGO_HTTPS", "0")
@@ -101,9 +104,13 @@ def build(counts: list[int]):
     return reader, articles
 
 
-def measure(reader, articles: dict, repeat: int) -> dict[int, tuple[float, int]]:
+def measure(
+    reader, articles: dict, repeat: int, *, cold: bool
+) -> dict[int, tuple[float, int]]:
     """Median render time and query count per size. Sizes are measured in turn,
-    round after round, so a busy machine slows them all alike."""
+    round after round, so a busy machine slows them all alike. ``cold``: the read
+    models are dropped before each request, as after a write to the article."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -116,6 +123,8 @@ def measure(reader, articles: dict, repeat: int) -> dict[int, tuple[float, int]]
         client.get(article.get_absolute_url())  # warm caches (templates, types)
     for _ in range(repeat):
         for count, article in articles.items():
+            if cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(article.get_absolute_url())
@@ -127,6 +136,16 @@ def measure(reader, articles: dict, repeat: int) -> dict[int, tuple[float, int]]
     }
 
 
+def report(label: str, results: dict[int, tuple[float, int]]) -> float:
+    base = results[0][0]
+    print(f"{label}")
+    print(f"{'annotations':>11}  {'median ms':>9}  {'ratio to 0':>10}  {'queries':>7}")
+    for count, (seconds, queries) in results.items():
+        ms, ratio = seconds * 1000, seconds / base
+        print(f"{count:>11}  {ms:>9.1f}  {ratio:>10.2f}  {queries:>7}")
+    return results[1000][0] / base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -135,15 +154,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         setup(Path(folder) / "bench.sqlite3")
         reader, articles = build(counts)
-        results = measure(reader, articles, args.repeat)
-    base = results[0][0]
-    print(f"{'annotations':>11}  {'median ms':>9}  {'ratio to 0':>10}  {'queries':>7}")
-    for count, (seconds, queries) in results.items():
-        ms, ratio = seconds * 1000, seconds / base
-        print(f"{count:>11}  {ms:>9.1f}  {ratio:>10.2f}  {queries:>7}")
+        cold = measure(reader, articles, args.repeat, cold=True)
+        warm = measure(reader, articles, args.repeat, cold=False)
+    cold_ratio = report("cold (read models dropped before each request)", cold)
+    warm_ratio = report("warm", warm)
+    # A cold page at 1,000 against the warm empty article: what a write costs the
+    # next reader, in the same unit as the warm ratio.
     print(
-        f"queries_0={results[0][1]} queries_1000={results[1000][1]} "
-        f"render_ratio_1000={results[1000][0] / base:.2f}"
+        f"queries_0={warm[0][1]} queries_1000={warm[1000][1]} "
+        f"cold_queries_1000={cold[1000][1]} cold_ratio_1000={cold_ratio:.2f} "
+        f"cold_1000_ms={cold[1000][0] * 1000:.1f} warm_0_ms={warm[0][0] * 1000:.1f} "
+        f"render_ratio_1000={warm_ratio:.2f}"
     )
 
 

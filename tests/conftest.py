@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Membership
 
@@ -22,6 +23,15 @@ def _plain_static_storage(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The read models' cache outlives a test's rolled-back transaction: a layer
+    # cached by one test must not be read by the next, whose rows reuse the ids.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_HTTPS", "0")  # the live server is plain http
+# A per-process cache, emptied before each test (tests/conftest.py); run the suite
+# with CACHE_URL=redis://127.0.0.1:6379/15 to try the read models against Redis.
+os.environ.setdefault("CACHE_URL", "locmem://")
 # Jobs run in the calling thread; one test (tests/articles/test_jobs_worker.py)
 # starts a real worker.
 os.environ.setdefault(

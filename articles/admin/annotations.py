@@ -14,6 +14,7 @@ from accounts.admin import QuietDeletion
 
 from ..forms.materials import MergeThemesForm
 from ..models import Article, visible_themes
+from ..reading import cache as read_models
 from ..services import merge_themes
 from ..validators import validate_theme_name
 
@@ -44,6 +45,19 @@ class ThemeAdmin(QuietDeletion, TagAdmin):
     inlines = []
     list_display = ["name", "slug", "uses"]
     actions = ["merge_selected"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # a renamed theme is shown renamed wherever it is shown
+            read_models.bump_themes([obj.pk])
+
+    def delete_model(self, request, obj):
+        read_models.bump_themes([obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        read_models.bump_themes(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
 
     def get_queryset(self, request):
         by_articles = Q(

@@ -8,6 +8,7 @@ is ``items``'s.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,8 @@ from studyhub.params import query_id, query_text
 from ..links import url_parts
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
 from ..search.highlight import match_spans
-from .items import highlight, items_html, render_items
+from .items import highlight, render_items
+from .layers import assemble, layers_for
 
 __all__ = [
     "ReaderFilter",
@@ -146,73 +148,58 @@ def reader_annotations(
 ) -> dict:
     """Context for the reader: highlights, counts and threads, per paragraph.
 
-    Sets ``highlighted``, ``notes`` (list of annotations, deleted placeholders with
-    replies included) and ``note_count`` on each paragraph; the annotations whose
-    passage is gone are ``detached_notes``, apart. A constant number of
-    queries: the visible annotations, their themes, their replies, the user's groups
-    and the studied mark.
+    Sets ``highlighted``, ``notes`` (the items shown, deleted placeholders with
+    replies included), ``notes_html`` and ``note_count`` on each paragraph; the
+    annotations whose passage is gone are ``detached_notes``, apart. The
+    annotations come from the member's cached layers (``layers.py``): warm, the
+    member's groups and the studied mark are the only queries.
     """
     user = request.user
-    visible = (
-        Annotation.objects.visible_to(user)
-        .of_article(article)
-        # Prefetched, not joined: one author and group object each, shared by all
-        # their annotations, instead of two more model instances per annotation.
-        .prefetch_related("author", "group")
-        .with_reply_count()
-        .order_by("paragraph_id", "start", "created_at", "pk")
-    )
-    # Themes and replies by the visibility rule as a subquery: measured faster on
-    # SQLite than the thousand ids just read as parameters.
-    annotations = load_threads(list(visible), visible)
+    groups = list(StudyGroup.objects.of_member(user))
+    member_layers = layers_for(user, article, paragraphs, [g.pk for g in groups])
 
-    themes = {t.pk: t for a in annotations if not a.is_deleted for t in a.themes}
-    authors = {a.author_id: a.author for a in annotations if not a.is_deleted}
     chosen = ReaderFilter()
     theme_slug = query_text(request.GET, "theme")
+    themes: dict[int, tuple] = {}
+    for layer in member_layers:
+        themes.update(layer.themes)
     if theme_slug:
-        chosen.theme = next((t for t in themes.values() if t.slug == theme_slug), None)
-        if chosen.theme is None:  # unknown, or only on annotations hidden from them
+        found = next(
+            (pk for pk, (_, slug) in themes.items() if slug == theme_slug), None
+        )
+        if found is None:  # unknown, or only on annotations hidden from them
             chosen.theme = Tag(pk=0, slug=theme_slug, name=theme_slug)
+        else:
+            chosen.theme = Tag(pk=found, name=themes[found][0], slug=theme_slug)
     chosen.member_id = query_id(request.GET, "member")
 
-    by_paragraph: dict[int, list[Annotation]] = defaultdict(list)
-    for annotation in annotations:
-        if annotation.is_deleted:
-            if annotation.reply_count and not chosen.active:
-                by_paragraph[annotation.paragraph_id].append(annotation)
-        elif chosen.keeps(annotation):
-            by_paragraph[annotation.paragraph_id].append(annotation)
-
-    total = 0
-    detached: list[Annotation] = []
-    for paragraph in paragraphs:
-        notes = by_paragraph.get(paragraph.pk, [])
-        # A note whose passage is gone has no place beside the text: it is listed
-        # apart (原文已修改) with the quote as it was written.
-        detached += [a for a in notes if a.detached and not a.is_deleted]
-        notes = [a for a in notes if not a.detached or a.is_deleted]
-        live = [a for a in notes if not a.is_deleted]
-        paragraph.notes = notes
-        paragraph.note_count = len(live)
-        paragraph.highlighted = highlight(
-            paragraph.text,
-            live,
-            search_spans=match_spans(paragraph.text, needles),
-        )
-        total += len(live)
-
-    render_items(request, [a for notes in by_paragraph.values() for a in notes])
-    for paragraph in paragraphs:
-        paragraph.notes_html = items_html(paragraph.notes)
-    groups = list(StudyGroup.objects.of_member(user))
+    shown = assemble(
+        request,
+        member_layers,
+        paragraphs,
+        chosen,
+        lambda text: match_spans(text, needles) if needles else [],
+    )
     progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
     return {
-        "annotation_total": total,
-        "detached_notes": detached,
+        "annotation_total": shown["annotation_total"],
+        "detached_notes": shown["detached_notes"],
         "annotation_filter": chosen,
-        "filter_themes": sorted(themes.values(), key=lambda t: t.name),
-        "filter_members": sorted(authors.values(), key=lambda m: m.name),
+        "filter_themes": sorted(
+            (Tag(pk=pk, name=name, slug=slug) for pk, (name, slug) in themes.items()),
+            key=lambda t: t.name,
+        ),
+        "filter_members": sorted(
+            (Person(pk, name) for pk, name in shown["authors_seen"].items()),
+            key=lambda m: m.name,
+        ),
         "my_groups": groups,
         "studied": progress,
     }
+
+
+class Person(NamedTuple):
+    """A member as the reader's filter lists them."""
+
+    pk: int
+    name: str

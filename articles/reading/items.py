@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 
 from ..models import Annotation
 
+# Where the reply form's CSRF token goes in a cached item (per request, per viewer).
+CSRF_SLOT = "<csrf-token>"
+
 
 def render_items(
     request, annotations, *, show_article: bool = False, reply_form: bool = True
@@ -116,25 +119,23 @@ def _text(value: str) -> str:
     return escape(value).replace("\n", "<br>")
 
 
-def _reply_html(reply, *, user_id, labels) -> str:
+def _reply_segments(reply, *, labels) -> list:
     if reply.is_deleted:
-        return (
+        return [
             f'<li class="thread__reply thread__reply--deleted" id="{reply.anchor}">'
             f'<p class="muted">{labels["reply_deleted"]}</p></li>'
-        )
-    actions = ""
-    if reply.author_id == user_id:
-        actions = (
-            f' <a href="{reply.edit_url}">{labels["edit"]}</a>'
-            f' <a href="{reply.delete_url}">{labels["delete"]}</a>'
-        )
-    return (
+        ]
+    return [
         f'<li class="thread__reply" id="{reply.anchor}">'
         f'<p class="note__meta"><strong>{escape(reply.author.name)}</strong> '
-        f'<time datetime="{reply.created_iso}">{reply.created_label}</time>'
-        f"{actions}</p>"
-        f'<p class="thread__text">{_text(reply.text)}</p></li>'
-    )
+        f'<time datetime="{reply.created_iso}">{reply.created_label}</time>',
+        (
+            reply.author_id,
+            f' <a href="{reply.edit_url}">{labels["edit"]}</a>'
+            f' <a href="{reply.delete_url}">{labels["delete"]}</a>',
+        ),
+        f'</p><p class="thread__text">{_text(reply.text)}</p></li>',
+    ]
 
 
 def _reply_count(annotation, labels) -> str:
@@ -156,6 +157,47 @@ def annotation_html(
 ) -> SafeString:
     """The item for an annotation prepared by ``load_threads`` (themes, thread,
     URLs, dates); ``labels`` are ``annotation_labels()``, already escaped."""
+    segments = annotation_segments(
+        annotation, labels=labels, show_article=show_article, reply_form=reply_form
+    )
+    return mark_safe(fill_csrf(for_viewer(segments, user_id), csrf_token))
+
+
+def for_viewer(segments, user_id) -> str:
+    """An item's HTML as ``user_id`` sees it: the parts owned by someone (their
+    edit and delete links) only for that person."""
+    return "".join(
+        part if part.__class__ is str else (part[1] if part[0] == user_id else "")
+        for part in segments
+    )
+
+
+def fill_csrf(html: str, csrf_token: str) -> str:
+    # The slot cannot occur in user text: every "<" of it is escaped.
+    return html.replace(CSRF_SLOT, escape(csrf_token))
+
+
+def compact(segments) -> tuple:
+    """Adjacent plain strings joined: fewer pieces to join for each viewer."""
+    out: list = []
+    for part in segments:
+        if part.__class__ is str and out and out[-1].__class__ is str:
+            out[-1] += part
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+def annotation_segments(
+    annotation,
+    *,
+    labels: dict[str, str],
+    show_article: bool = False,
+    reply_form: bool = True,
+) -> tuple:
+    """The item as the same for every viewer, except for ``(owner_id, html)``
+    pieces shown only to their owner and the ``CSRF_SLOT`` of the reply form: a
+    group's layer is cached once and filled in per request."""
     classes = "note"
     if annotation.is_deleted:
         classes += " note--deleted"
@@ -207,33 +249,32 @@ def annotation_html(
                 for tag in annotation.themes
             )
             parts.append(f'<ul class="tag-row">{tags}</ul>')
-        if annotation.author_id == user_id:
-            parts.append(
+        parts.append(
+            (
+                annotation.author_id,
                 f'<p class="note__actions"><a href="{annotation.edit_url}">'
                 f'{labels["edit"]}</a> <a href="{annotation.delete_url}">'
-                f"{labels['delete']}</a></p>"
+                f"{labels['delete']}</a></p>",
             )
+        )
     if annotation.thread:
-        replies = "".join(
-            _reply_html(reply, user_id=user_id, labels=labels)
-            for reply in annotation.thread
-        )
-        parts.append(
-            f'<ol class="thread" aria-label="{labels["replies"]}">{replies}</ol>'
-        )
+        parts.append(f'<ol class="thread" aria-label="{labels["replies"]}">')
+        for reply in annotation.thread:
+            parts += _reply_segments(reply, labels=labels)
+        parts.append("</ol>")
     if reply_form and not annotation.is_deleted:
         pk = annotation.pk
         parts.append(
             f'<form method="post" action="{annotation.reply_url}" class="reply-form">'
             '<input type="hidden" name="csrfmiddlewaretoken" '
-            f'value="{escape(csrf_token)}">'
+            f'value="{CSRF_SLOT}">'
             f'<label class="visually-hidden" for="reply-{pk}">{labels["reply"]}</label>'
             f'<textarea id="reply-{pk}" name="text" rows="1" maxlength="2000" required '
             f'placeholder="{labels["write_reply"]}"></textarea>'
             f'<button type="submit" class="button">{labels["reply"]}</button></form>'
         )
     parts.append("</li>")
-    return mark_safe("".join(parts))  # user text above is escaped piece by piece
+    return compact(parts)  # user text above is escaped piece by piece
 
 
 def escape(value) -> str:

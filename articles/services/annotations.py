@@ -19,6 +19,7 @@ from accounts.models import Membership, StudyGroup
 from ..anchoring import context_of, find_anchor
 from ..models import Annotation, Article, Paragraph, ReadingProgress, Reply
 from ..models.annotations import NOTE_MAX_LENGTH, REPLY_MAX_LENGTH
+from ..reading import cache as read_models
 from ..search import index_objects
 from ..search.study_kinds import (
     ANNOTATION,
@@ -139,6 +140,7 @@ def annotate_paragraph(
     if names:
         annotation.tags.set(names)
     index_annotation(annotation)
+    read_models.bump_annotation(annotation)
     return annotation
 
 
@@ -157,12 +159,15 @@ def edit_annotation(
     annotation.note = _clean_note(note)
     names = _checked_themes(themes)
     _check_group(editor, group)
+    former_group_id = annotation.group_id
     annotation.group = group
     annotation.save(update_fields=["note", "group", "updated_at"])
     annotation.tags.set(names, clear=True)
     # A change of sharing is obeyed by search at once (its rule is the reader's);
     # re-indexing keeps the note's text and the group filter column current.
     index_annotation(annotation)
+    # Private ↔ group: both layers change, the one it left and the one it joined.
+    read_models.bump_annotation(annotation, former_group_id)
     return annotation
 
 
@@ -170,6 +175,7 @@ def edit_annotation(
 def delete_annotation(annotation: Annotation, *, by) -> None:
     """Delete an annotation; with replies, keep the thread and blank the note."""
     _check_author(annotation, by)
+    read_models.bump_annotation(annotation)
     if annotation.replies.exists():
         annotation.deleted_at = timezone.now()
         annotation.note = ""
@@ -207,6 +213,7 @@ def reply_to_annotation(annotation: Annotation, *, author, text: str) -> Reply:
     )
     index_reply(reply)
     notify_reply(reply)
+    read_models.bump_annotation(annotation)
     return reply
 
 
@@ -218,6 +225,7 @@ def edit_reply(reply: Reply, *, editor, text: str) -> Reply:
     reply.text = _clean_reply(text)
     reply.save(update_fields=["text", "updated_at"])
     index_reply(reply)
+    read_models.bump_annotation(reply.annotation)
     return reply
 
 
@@ -229,6 +237,7 @@ def delete_reply(reply: Reply, *, by) -> None:
     reply.text = ""
     reply.save(update_fields=["deleted_at", "text", "updated_at"])
     index_reply(reply)
+    read_models.bump_annotation(reply.annotation)
 
 
 def mark_article_studied(member, article: Article) -> ReadingProgress:
@@ -297,8 +306,9 @@ def reanchor_annotations(paragraph: Paragraph, old_text: str) -> ReanchorResult:
         if before != tuple(getattr(annotation, name) for name in fields):
             annotation.save(update_fields=[*fields, "updated_at"])
         (result.kept if anchor.how == "position" else result.moved).append(annotation)
-    # The quotes followed the text: so does the index.
+    # The quotes followed the text: so does the index, and so do the layers.
     index_objects(ANNOTATION.name, annotation_sources(paragraph.annotations.all()))
+    read_models.bump_articles([paragraph.article_id])
     return result
 
 
@@ -308,6 +318,7 @@ def update_paragraph_text(paragraph: Paragraph, text: str) -> ReanchorResult:
     old_text = Paragraph.objects.select_for_update().get(pk=paragraph.pk).text
     paragraph.text = text
     paragraph.save(update_fields=["text"])
+    read_models.bump_articles([paragraph.article_id])
     if old_text == text:
         return ReanchorResult()
     return reanchor_annotations(paragraph, old_text)
@@ -324,6 +335,7 @@ def merge_themes(themes: list[Tag], into_name: str) -> Tag:
     target = Tag.objects.filter(name=into_name).first()
     if target is None:
         target = Tag.objects.create(name=into_name)
+    read_models.bump_themes(t.pk for t in themes if t.pk != target.pk)
     for theme in themes:
         if theme.pk == target.pk:
             continue

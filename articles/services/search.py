@@ -10,6 +10,7 @@ from django.db import transaction
 
 from .. import search
 from ..models import Article, ArticleKeyword, DictionaryTerm
+from ..reading import cache as read_models
 from ..search import keywords as keyword_extraction
 from ..search.kinds import PARAGRAPH, TITLE, paragraph_sources, title_source
 
@@ -24,6 +25,9 @@ def index_article(article: Article) -> None:
     search.index_objects(TITLE.name, [title_source(article)])
     search.index_objects(PARAGRAPH.name, paragraph_sources(article.paragraphs.all()))
     refresh_keywords(article)
+    # The one call after every write of an article (admin, import, paragraphs):
+    # its text, themes, status and keywords as the reader shows them follow.
+    read_models.bump_articles([article.pk])
 
 
 @transaction.atomic
@@ -39,6 +43,7 @@ def _rank_keywords(article: Article) -> list[tuple[str, float]]:
 
 
 def _store_keywords(article: Article, ranked) -> list[ArticleKeyword]:
+    read_models.bump_articles([article.pk])  # the reader shows the keywords
     ArticleKeyword.objects.filter(article=article).delete()
     return ArticleKeyword.objects.bulk_create(
         ArticleKeyword(article=article, word=word, weight=weight)

@@ -7,14 +7,13 @@ from django.views.decorators.http import require_GET
 from accounts.models import Membership
 
 from ..models import (
-    Annotation,
     Article,
     MakeUpStudy,
     ReadingProgress,
-    Reply,
     SessionMaterial,
     StudySession,
 )
+from ..reading.activity import recent_activity
 from ..records.reads import materials_prefetch
 
 NEXT_SESSIONS = 3
@@ -72,21 +71,12 @@ def home(request):
         .order_by("-created_at", "-pk")[:NEW_MATERIALS]
     )
     # What is going on in my groups: shared annotations only (my private notes are
-    # on my own page), always through the one visibility rule.
-    recent_annotations = list(
-        Annotation.objects.visible_to(user)
-        .live()
-        .filter(group__isnull=False)
-        .select_related("author", "group", "paragraph__article")
-        .order_by("-created_at", "-pk")[:RECENT_ANNOTATIONS]
-    )
-    recent_replies = list(
-        Reply.objects.visible_to(user)
-        .filter(deleted_at__isnull=True, annotation__deleted_at__isnull=True)
-        .select_related(
-            "author", "annotation__author", "annotation__paragraph__article"
-        )
-        .order_by("-created_at", "-pk")[:RECENT_REPLIES]
+    # on my own page), by the visibility rule, cached per group.
+    recent_annotations, recent_replies = recent_activity(
+        user,
+        [m.group_id for m in memberships],
+        annotations=RECENT_ANNOTATIONS,
+        replies=RECENT_REPLIES,
     )
     _mark_studied(user, next_sessions)
     return render(

@@ -12,8 +12,8 @@ from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
 from ..reading.annotations import load_threads, reader_annotations, render_items
+from ..reading.text import article_text
 from ..records.reads import paragraph_discussions
-from ..search.keywords import readable_keywords
 
 # The newest annotations a theme page shows; the count says how many there are.
 THEME_PAGE_ANNOTATIONS = 50
@@ -70,7 +70,8 @@ class ArticleListView(ListView):
 @require_GET
 def article_detail(request, pk: int):
     article = get_article_for(request.user, pk, request)
-    paragraphs = list(article.paragraphs.all())
+    text = article_text(article)
+    paragraphs = text["paragraphs"]
     discussed = paragraph_discussions(request.user, article)
     for paragraph in paragraphs:
         paragraph.discussed_in = discussed.get(paragraph.pk, [])
@@ -80,11 +81,9 @@ def article_detail(request, pk: int):
         {
             "article": article,
             "paragraphs": paragraphs,
-            "themes": list(article.tags.all()),
-            "char_count": sum(len(p.text) for p in paragraphs),
-            "keywords": readable_keywords(
-                article.keywords.values_list("word", flat=True)
-            ),
+            "themes": text["themes"],
+            "char_count": text["char_count"],
+            "keywords": text["keywords"],
             # Arriving from a search result, the searched words are marked too.
             **reader_annotations(
                 request,

@@ -151,6 +151,9 @@ def test_no_template_marks_text_safe():
 AUDITED_MARK_SAFE = {
     # items_html joins items annotation_html made.
     "articles/reading/items.py": {"highlight", "annotation_html", "items_html"},
+    # The reader's cached layers: items and highlights items.py built, with the
+    # viewer's own links and an escaped CSRF token filled in.
+    "articles/reading/layers.py": {"assemble"},
     # Search snippets: _marked escapes every slice of the original text it joins.
     "articles/search/highlight.py": {"highlight", "snippet"},
     # The sign-in QR code: segno's SVG holds path data and the escaped title only

@@ -1,0 +1,196 @@
+"""Versioned keys of the read models.
+
+A read model (an article's text, a group's annotation layer on an article, a
+member's private layer, a group's recent activity) is cached under a key built from
+the versions of the scopes it depends on. A write does not delete anything: the
+service that changes rows bumps the versions of exactly the scopes they belong to,
+and the next read builds a new key and misses. Timeouts only free memory; what is
+current is decided by the versions alone.
+
+Scopes (``Scope`` tuples):
+  ("article", article_id)                  text, headings, keywords, themes
+  ("article-group", article_id, group_id)  the annotations shared with a group
+  ("article-member", article_id, member_id)  a member's annotations outside their
+                                           groups (the private ones)
+  ("group", group_id)                      the group's name (in its layers, home)
+  ("activity", group_id)                   the group's recent activity (home)
+  ("member", member_id)                    a member's own recent activity (home)
+  ("library",)                             titles and status of all articles (home)
+  ("people",)                              names of members (shown in every layer)
+
+A version is a fresh unique token, never a counter starting at 0: when the cache
+drops a version key (memory, a restart of Redis), the next read starts a new token
+instead of going back to a value whose old entries may still be stored.
+"""
+
+import secrets
+import time
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+Scope = tuple
+
+# Part of every key: a change of what is cached (its shape or markup) starts afresh.
+SCHEMA = "r1"
+# What a read model may hold of memory, at most; never a matter of correctness.
+TIMEOUT = 7 * 24 * 3600
+
+
+def article(article_id: int) -> Scope:
+    return ("article", article_id)
+
+
+def article_group(article_id: int, group_id: int) -> Scope:
+    return ("article-group", article_id, group_id)
+
+
+def article_member(article_id: int, member_id: int) -> Scope:
+    return ("article-member", article_id, member_id)
+
+
+def group(group_id: int) -> Scope:
+    return ("group", group_id)
+
+
+def activity(group_id: int) -> Scope:
+    return ("activity", group_id)
+
+
+def member(member_id: int) -> Scope:
+    return ("member", member_id)
+
+
+PEOPLE: Scope = ("people",)
+LIBRARY: Scope = ("library",)
+
+
+def _version_key(scope: Scope) -> str:
+    return f"{SCHEMA}:v:" + ":".join(str(part) for part in scope)
+
+
+def _token() -> str:
+    return f"{time.time_ns():x}{secrets.token_hex(3)}"
+
+
+def versions(scopes: Iterable[Scope]) -> dict[Scope, str]:
+    """The current version of each scope, in one cache round trip (two the first
+    time a scope is read)."""
+    keys = {_version_key(scope): scope for scope in scopes}
+    found = cache.get_many(list(keys))
+    for key in keys.keys() - found.keys():
+        token = _token()
+        # add, not set: a bump by a concurrent write wins over this first read.
+        if not cache.add(key, token, timeout=None):
+            token = cache.get(key) or token
+        found[key] = token
+    return {scope: found[key] for key, scope in keys.items()}
+
+
+def bump(*scopes: Scope) -> None:
+    """Make every entry depending on ``scopes`` unreachable.
+
+    Bumped at once, for the writer's own next read in this transaction, and again
+    when the transaction commits: another request may have read the rows as they
+    were before the commit and cached them under the first new version."""
+    keys = [_version_key(scope) for scope in set(scopes)]
+    if not keys:
+        return
+
+    def renew():
+        cache.set_many({key: _token() for key in keys}, timeout=None)
+
+    renew()
+    transaction.on_commit(renew)
+
+
+def key(name: str, scopes: Iterable[Scope], known: dict[Scope, str], *extra) -> str:
+    """The key of read model ``name`` at the versions ``known`` of ``scopes``."""
+    parts = [known[scope] for scope in scopes]
+    return ":".join([SCHEMA, name, *(str(part) for part in extra), *parts])
+
+
+def cached(name: str, scopes: list[Scope], build: Callable, *extra):
+    """The read model ``name`` of ``scopes``, built by ``build()`` on a miss."""
+    entry_key = key(name, scopes, versions(scopes), *extra)
+    value = cache.get(entry_key)
+    if value is None:
+        value = build()
+        cache.set(entry_key, value, TIMEOUT)
+    return value
+
+
+def bump_annotation(annotation, *former_group_ids) -> None:
+    """An annotation (or its thread) changed: the layer of the group it is shared
+    with (and of those it was shared with before the change) and its author's own
+    layer, which holds it when it is private or the author left that group."""
+    article_id = annotation.paragraph.article_id
+    group_ids = {annotation.group_id, *former_group_ids} - {None}
+    bump(
+        article_member(article_id, annotation.author_id),
+        member(annotation.author_id),
+        *(article_group(article_id, g) for g in group_ids),
+        *(activity(g) for g in group_ids),
+    )
+
+
+def bump_articles(article_ids) -> None:
+    """The text, themes or keywords of articles changed; every layer of them is
+    rebuilt too, as each layer's key holds its article's version (highlights are
+    placed in the text, re-anchoring moves notes)."""
+    article_ids = list(article_ids)
+    if article_ids:
+        # Home's recent activity names articles of every group: titles, status.
+        bump(LIBRARY, *(article(pk) for pk in article_ids))
+
+
+def bump_themes(theme_ids) -> None:
+    """Themes were renamed, merged or deleted: the articles carrying them and those
+    whose annotations do (every layer shows its notes' themes), and no others."""
+    from ..models import Annotation, Article
+
+    theme_ids = list(theme_ids)
+    bump_articles(
+        {
+            *Article.objects.filter(tags__in=theme_ids).values_list("pk", flat=True),
+            *Annotation.objects.filter(tags__in=theme_ids).values_list(
+                "paragraph__article_id", flat=True
+            ),
+        }
+    )
+
+
+def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
+    """Registered with ``accounts.changes``: a member's or a group's name is in
+    every layer they appear in. A membership needs nothing here: which layers a
+    member reads follows from their groups, read on each request, and their own
+    layer's key holds those groups; the group's version is bumped all the same
+    for the read models of a group that list its members."""
+    if kind == "member":
+        bump(PEOPLE)
+    elif kind == "group_deleted":
+        # Its annotations became their authors' private notes (SET_NULL): the
+        # authors' own layers change, whoever they are; rare enough to renew all.
+        bump(PEOPLE, group(group_id))
+    elif kind in ("group", "membership") and group_id is not None:
+        bump(group(group_id))
+
+
+def get_many_built(builders: dict[str, Callable]) -> dict[str, object]:
+    """The entries of ``builders`` (key → function building it) in one round trip;
+    the missing ones are built and stored together."""
+    found = cache.get_many(list(builders))
+    missing = {
+        entry: build() for entry, build in builders.items() if entry not in found
+    }
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+        found.update(missing)
+    return found
+
+
+def forget_all(**kwargs) -> None:
+    """Empty the cache: after ``migrate`` (a new or restored database), when ids
+    may mean other rows than the cached versions were taken for."""
+    cache.clear()

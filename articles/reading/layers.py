@@ -1,0 +1,248 @@
+"""The reader's annotation layer, cached per article and visibility set.
+
+What a member sees of an article's annotations (``Annotation.objects.visible_to``)
+is the union of disjoint layers: for each of their groups, the annotations shared
+with that group (the same for every member of it), and their own annotations
+outside those groups (private ones, and notes shared with a group they have left).
+Each layer is built once, kept in the cache under versioned keys (``cache.py``),
+and the page is assembled from the member's layers per request: only the viewer's
+own edit links and the CSRF token of the reply forms are filled in for them.
+
+A private note therefore only ever lives in its author's own layer, and a group's
+layer holds nothing but that group's annotations; which layers a request reads is
+decided from the member's groups as read from the database on that request, so a
+member who left a group stops seeing its layer at once.
+"""
+
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db.models import Q
+from django.middleware.csrf import get_token
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from ..models import Annotation
+from . import cache
+from .items import (
+    annotation_labels,
+    annotation_segments,
+    escape,
+    fill_csrf,
+    for_viewer,
+    highlight,
+)
+
+
+class Note(NamedTuple):
+    """One annotation of a layer: what placing, filtering and highlighting need,
+    and its item HTML as segments (``items.annotation_segments``)."""
+
+    pk: int
+    paragraph_id: int
+    start: int
+    end: int
+    order: tuple
+    is_private: bool
+    is_deleted: bool
+    detached: bool
+    author_id: int
+    theme_ids: tuple
+    segments: tuple
+
+
+class Layer(NamedTuple):
+    notes: dict  # paragraph id → [Note] in reading order
+    highlighted: dict  # paragraph id → its text highlighted with this layer alone
+    themes: dict  # theme id → (name, slug), of live annotations
+    authors: dict  # member id → name, of live annotations
+
+
+def _load(article, queryset) -> list[Annotation]:
+    """The annotations of ``queryset`` on ``article`` with their threads: one query
+    each for them, their themes and their replies, whatever the number of layers."""
+    # Imported here: annotations.py imports this module for the reader.
+    from .annotations import load_threads
+
+    rows = (
+        queryset.of_article(article)
+        .prefetch_related("author", "group")
+        .with_reply_count()
+        .order_by("paragraph_id", "start", "created_at", "pk")
+    )
+    return load_threads(list(rows), rows)
+
+
+def _build(paragraphs, annotations: list[Annotation]) -> Layer:
+    labels = {name: escape(value) for name, value in annotation_labels().items()}
+    notes: dict[int, list[Note]] = {}
+    themes: dict[int, tuple] = {}
+    authors: dict[int, str] = {}
+    for a in annotations:
+        if a.is_deleted and not a.reply_count:
+            continue  # nothing left to show: no note, no thread
+        if not a.is_deleted:
+            authors[a.author_id] = a.author.name
+            for theme in a.themes:
+                themes[theme.pk] = (theme.name, theme.slug)
+        notes.setdefault(a.paragraph_id, []).append(
+            Note(
+                pk=a.pk,
+                paragraph_id=a.paragraph_id,
+                start=a.start,
+                end=a.end,
+                order=(a.start, a.created_at, a.pk),
+                is_private=a.is_private,
+                is_deleted=a.is_deleted,
+                detached=a.detached,
+                author_id=a.author_id,
+                theme_ids=tuple(t.pk for t in a.themes),
+                segments=annotation_segments(a, labels=labels),
+            )
+        )
+    texts = {p.pk: p.text for p in paragraphs}
+    highlighted = {
+        pk: str(highlight(texts[pk], _placed(items)))
+        for pk, items in notes.items()
+        if pk in texts
+    }
+    return Layer(notes, highlighted, themes, authors)
+
+
+def _placed(notes) -> list[Note]:
+    """The notes highlighted in the text: live and still anchored."""
+    return [n for n in notes if not n.is_deleted and not n.detached]
+
+
+def _variant() -> tuple:
+    # The layer's words and dates are rendered in the request's language and the
+    # site's time zone: part of the key, not of the versions.
+    return (translation.get_language() or "", settings.TIME_ZONE)
+
+
+def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
+    """The member's layers of ``article``: their groups', then their own. Two cache
+    round trips when all are cached (versions, then the layers)."""
+    group_ids = sorted(set(group_ids))
+    scopes = [cache.article(article.pk), cache.PEOPLE]
+    own_scope = cache.article_member(article.pk, user.pk)
+    group_scopes = {g: cache.article_group(article.pk, g) for g in group_ids}
+    known = cache.versions(
+        [*scopes, own_scope, *group_scopes.values(), *map(cache.group, group_ids)]
+    )
+    variant = _variant()
+    entries = {}  # cache key → the group id of the layer, None for one's own
+    for group_id in group_ids:
+        entry = cache.key(
+            "layer-group",
+            [*scopes, group_scopes[group_id], cache.group(group_id)],
+            known,
+            *variant,
+        )
+        entries[entry] = group_id
+    # Which of one's own notes are "outside one's groups" depends on the groups:
+    # they are part of the key.
+    own = cache.key(
+        "layer-member",
+        [*scopes, own_scope, *map(cache.group, group_ids)],
+        known,
+        *variant,
+        "-".join(map(str, group_ids)),
+    )
+    entries[own] = None
+    found = django_cache.get_many(list(entries))
+    missing = [entry for entry in entries if entry not in found]
+    if missing:
+        # The missing layers in one go, then split: a cold page costs no more
+        # queries than the uncached reader did.
+        wanted = {entries[entry] for entry in missing}
+        rule = Q(group_id__in=[g for g in wanted if g is not None])
+        if None in wanted:
+            rule |= Q(author=user) & ~Q(group_id__in=group_ids)
+        annotations = _load(article, Annotation.objects.filter(rule))
+        parts: dict = {entry: [] for entry in missing}
+        by_group = {g: entry for entry, g in entries.items() if entry in parts}
+        for a in annotations:
+            parts[by_group[a.group_id if a.group_id in by_group else None]].append(a)
+        built = {entry: _build(paragraphs, items) for entry, items in parts.items()}
+        django_cache.set_many(built, cache.TIMEOUT)
+        found.update(built)
+    return [found[entry] for entry in entries]
+
+
+class Shown:
+    """An item as the page shows it to one viewer (``html`` filled in)."""
+
+    __slots__ = ("pk", "html", "note")
+
+    def __init__(self, note: Note, html: str):
+        self.pk = note.pk
+        self.note = note
+        self.html = html
+
+
+def assemble(request, layers: list[Layer], paragraphs, chosen, needles_spans) -> dict:
+    """Set ``notes``, ``note_count``, ``highlighted`` and ``notes_html`` on each
+    paragraph from the member's layers; the rest of the reader's context.
+
+    ``chosen`` is the ReaderFilter (its theme matched by id); ``needles_spans``
+    maps a paragraph's text to its search spans (empty without a search)."""
+    user_id = request.user.pk
+    token = escape(get_token(request))
+    themes: dict[int, tuple] = {}
+    authors: dict[int, str] = {}
+    for layer in layers:
+        themes.update(layer.themes)
+        authors.update(layer.authors)
+    theme_id = chosen.theme.pk if chosen.theme is not None else None
+    total = 0
+    detached = []
+    for paragraph in paragraphs:
+        pk = paragraph.pk
+        sources = [layer for layer in layers if pk in layer.notes]
+        if len(sources) == 1:
+            notes = sources[0].notes[pk]
+        elif sources:
+            notes = sorted(
+                (n for layer in sources for n in layer.notes[pk]),
+                key=lambda n: n.order,
+            )
+        else:
+            notes = []
+        if chosen.active:
+            notes = [
+                n
+                for n in notes
+                if not n.is_deleted
+                and (chosen.member_id is None or n.author_id == chosen.member_id)
+                and (theme_id is None or theme_id in n.theme_ids)
+            ]
+        shown = []
+        count = 0
+        for note in notes:
+            # Built from escaped pieces (items.annotation_segments).
+            html = mark_safe(fill_csrf(for_viewer(note.segments, user_id), token))
+            if note.detached and not note.is_deleted:
+                detached.append(Shown(note, html))
+                continue
+            shown.append(Shown(note, html))
+            if not note.is_deleted:
+                count += 1
+        spans = needles_spans(paragraph.text)
+        if len(sources) == 1 and not chosen.active and not spans:
+            paragraph.highlighted = mark_safe(sources[0].highlighted[pk])
+        else:
+            paragraph.highlighted = highlight(
+                paragraph.text, _placed(notes), search_spans=spans
+            )
+        paragraph.notes = shown
+        paragraph.note_count = count
+        paragraph.notes_html = mark_safe("".join(s.html for s in shown))
+        total += count
+    return {
+        "annotation_total": total,
+        "detached_notes": detached,
+        "themes_seen": themes,
+        "authors_seen": authors,
+    }
