@@ -242,7 +242,7 @@
         notes.appendChild(more);
       }
       more.textContent = reader.dataset.moreLabel
-        ? reader.dataset.moreLabel.replace("%(count)s", hidden)
+        ? reader.dataset.moreLabel.replace("{count}", hidden)
         : `+${hidden}`;
       more.style.top = `${bottom + GAP}px`;
       bottom += GAP + 44;
@@ -454,6 +454,39 @@
       if (event.target.closest("a, button, textarea, input, select")) return;
       openCard(card);
     }
+  });
+
+  // --- Highlights by keyboard ------------------------------------------------------
+
+  // Each highlight is a tab stop named by its words ("…, show the annotation"):
+  // focus marks its note (and opens it in place beside the text), Enter or Space
+  // opens the thread as a click does and moves to its reply box. Set here, not in
+  // the server's markup: without this script a highlight has nothing to open (the
+  // notes stand under the paragraph).
+  const markLabel = reader.dataset.markLabel || "{text}";
+  for (const mark of reader.querySelectorAll(".reader__body mark.hl")) {
+    mark.tabIndex = 0;
+    mark.setAttribute("role", "button");
+    mark.setAttribute("aria-label", markLabel.replace("{text}", mark.textContent));
+  }
+
+  reader.addEventListener("focusin", (event) => {
+    const mark = event.target.closest(".reader__body mark.hl");
+    if (!mark || mode !== "margin") return;
+    const card = document.getElementById(`a-${mark.dataset.annotation}`);
+    if (card && !card.classList.contains("note--open")) openCard(card);
+  });
+
+  reader.addEventListener("keydown", (event) => {
+    const mark = event.target.closest(".reader__body mark.hl");
+    if (!mark || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    const id = mark.dataset.annotation;
+    history.replaceState(null, "", `#a-${id}`);
+    showAnnotation(id, { scroll: mode !== "margin" });
+    if (mode !== "margin") return; // the sheet takes the focus itself
+    const reply = document.getElementById(`reply-${id}`);
+    if (reply) reply.focus({ preventScroll: true });
   });
 
   // A reply box that grows (typing) moves the cards below it.
