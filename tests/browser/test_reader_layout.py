@@ -299,3 +299,13 @@ def test_phone_header_is_one_line_with_a_menu(phone_page, live_server, library):
     page.locator(".header-menu__summary").click()
     menu.get_by_role("button", name="退出").click()
     page.wait_for_url("**/accounts/login/**")
+
+
+def test_pages_have_a_favicon(page, live_server, library):
+    log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    href = page.locator('link[rel="icon"]').get_attribute("href")
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in response.text()
