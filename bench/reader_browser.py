@@ -2,8 +2,8 @@
 
 Standalone: builds the same data as bench/reader.py (a temporary SQLite database, one
 bundled article copied with 0, 10 and 1,000 group annotations), serves it on
-loopback, and drives /usr/bin/chromium through Playwright at 1280 px. For each size
-it measures, with the Performance API:
+loopback, and drives /usr/bin/chromium through Playwright at 1280 px (and the
+1,000-annotation article at 390 px). For each it measures, with the Performance API:
 
 - ready_ms: from the page's load event until the highlights and the margin notes
   in view are placed (annotate.js marks ``reader:placed``; 0 if before the load);
@@ -131,16 +131,16 @@ def main() -> None:
         finally:
             thread.terminate()
     print(
-        f"{'annotations':>11}  {'load ms':>8}  {'ready ms':>8}  "
+        f"{'annotations':>11}  {'width':>5}  {'load ms':>8}  {'ready ms':>8}  "
         f"{'longest task ms: to load':>24}  {'scrolling':>9}  {'all':>5}"
     )
-    for count, measured in results.items():
+    for (count, width), measured in results.items():
         print(
-            f"{count:>11}  {measured['load']:>8.0f}  {measured['ready']:>8.0f}  "
-            f"{measured['atLoad']:>24.0f}  {measured['scrolling']:>9.0f}  "
-            f"{measured['longest']:>5.0f}"
+            f"{count:>11}  {width:>5}  {measured['load']:>8.0f}  "
+            f"{measured['ready']:>8.0f}  {measured['atLoad']:>24.0f}  "
+            f"{measured['scrolling']:>9.0f}  {measured['longest']:>5.0f}"
         )
-    last = results[1000]
+    last = results[1000, DESKTOP["width"]]
     print(
         f"annotations=1000 ready_ms={last['ready']:.0f} "
         f"longest_task_ms={last['longest']:.0f}"
@@ -156,13 +156,18 @@ def run(base, reader, articles, screenshots: Path | None) -> dict:
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
         cookie = session_cookie(reader, base)
-        desktop = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-        desktop.add_cookies([cookie])
-        desktop.add_init_script(OBSERVE)
-        page = desktop.new_page()
-        for count, article in articles.items():
-            page.goto(f"{base}{article.get_absolute_url()}", wait_until="load")
-            results[count] = page.evaluate(MEASURE)
+        # Every size at 1280 px (the margin cards), the largest at 390 px too (the
+        # bottom sheet's layout).
+        for viewport, sizes in [(DESKTOP, articles), (PHONE, [max(articles)])]:
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
+            context.add_cookies([cookie])
+            context.add_init_script(OBSERVE)
+            page = context.new_page()
+            for count in sizes:
+                url = f"{base}{articles[count].get_absolute_url()}"
+                page.goto(url, wait_until="load")
+                results[count, viewport["width"]] = page.evaluate(MEASURE)
+            context.close()
         if screenshots:
             shoot(browser, cookie, base, articles, screenshots)
         browser.close()
