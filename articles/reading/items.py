@@ -263,8 +263,13 @@ def annotation_segments(
             parts += _reply_segments(reply, labels=labels)
         parts.append("</ol>")
     if reply_form and not annotation.is_deleted:
+        # Inside <noscript>: without JavaScript the form is there as it is; with it,
+        # the form is text that annotate.js makes a form when the thread opens.
+        # Chromium scans every live form at DOMContentLoaded: a thousand reply
+        # forms cost a one-second task before the load event.
         pk = annotation.pk
         parts.append(
+            '<noscript class="reply-later">'
             f'<form method="post" action="{annotation.reply_url}" class="reply-form">'
             '<input type="hidden" name="csrfmiddlewaretoken" '
             f'value="{CSRF_SLOT}">'
@@ -272,6 +277,7 @@ def annotation_segments(
             f'<textarea id="reply-{pk}" name="text" rows="1" maxlength="2000" required '
             f'placeholder="{labels["write_reply"]}"></textarea>'
             f'<button type="submit" class="button">{labels["reply"]}</button></form>'
+            "</noscript>"
         )
     parts.append("</li>")
     return compact(parts)  # user text above is escaped piece by piece

@@ -24,6 +24,7 @@
   const roomy = window.matchMedia("(min-width: 760px)");
   const GAP = 8; // px between stacked cards
   const MIN_SHOWN = 3; // cards shown per paragraph before "show all"
+  const MEASURED_AT_ONCE = 6; // cards shown at once to measure them (see place)
   let pending = null; // {paragraph, start, end, quote, rect}
 
   if (!reader) return;
@@ -138,6 +139,22 @@
     });
   }
 
+  // --- Reply forms, made live when their thread opens -------------------------------
+
+  // The server sends each note's reply form inside <noscript> (as text, when
+  // scripts run): a thousand live forms cost Chromium a one-second scan of the
+  // page's forms at DOMContentLoaded. The text is the server's own markup.
+  function liveForms(root) {
+    for (const holder of root.querySelectorAll("noscript.reply-later")) {
+      const range = document.createRange();
+      range.selectNode(holder);
+      holder.replaceWith(range.createContextualFragment(holder.textContent));
+    }
+  }
+
+  // The few notes whose passage is gone stand open after the text.
+  for (const section of reader.querySelectorAll(".detached-notes")) liveForms(section);
+
   // --- The compact control ---------------------------------------------------------
 
   // Closed on a phone (text first); opened where there is room beside the text.
@@ -162,13 +179,17 @@
   }
 
   // Place the cards of one paragraph: each at the top of its first highlight,
-  // pushed down below the one before. Reads first, then writes: one layout.
+  // pushed down below the one before. Reads first, then writes.
   function place(block) {
     const list = itemsOf(block);
     if (!list || list.parentElement.closest(".sheet")) return;
     const notes = list.parentElement;
     const cards = Array.from(list.children);
-    block.classList.add("para-block--placed");
+    if (!block.classList.contains("para-block--placed")) {
+      // Until now CSS showed only the first few (see annotations.css).
+      for (const card of cards.slice(MEASURED_AT_ONCE)) card.classList.add("note--overflow");
+      block.classList.add("para-block--placed");
+    }
     const all = block.classList.contains("para-block--all");
     const text = block.querySelector(".reader__para, .reader__heading");
     const origin = notes.getBoundingClientRect().top;
@@ -178,8 +199,17 @@
       const id = mark.dataset.annotation;
       if (!tops.has(id)) tops.set(id, mark.getBoundingClientRect().top - origin);
     }
-    for (const card of cards) card.classList.remove("note--overflow");
-    const heights = cards.map((card) => card.offsetHeight);
+    // Cards left out last time are shown (to be measured) a few at a time, as far
+    // as they are needed: showing a paragraph's hundred cards at once to measure
+    // them is a long task when the paragraph scrolls into view.
+    const heightOf = (index) => {
+      if (cards[index].classList.contains("note--overflow")) {
+        for (const card of cards.slice(index, index + MEASURED_AT_ONCE)) {
+          card.classList.remove("note--overflow");
+        }
+      }
+      return cards[index].offsetHeight;
+    };
     let bottom = 0;
     let shown = 0;
     let hidden = 0;
@@ -193,12 +223,15 @@
         return;
       }
       placed.push([card, top]);
-      bottom = top + heights[index];
+      bottom = top + heightOf(index);
       shown += 1;
     });
     for (const [card, top] of placed) {
       if (top === null) card.classList.add("note--overflow");
-      else card.style.top = `${top}px`;
+      else {
+        card.classList.remove("note--overflow");
+        card.style.top = `${top}px`;
+      }
     }
     let more = notes.querySelector(".notes__more");
     if (hidden) {
@@ -209,7 +242,7 @@
         notes.appendChild(more);
       }
       more.textContent = reader.dataset.moreLabel
-        ? reader.dataset.moreLabel.replace("%(count)s", hidden)
+        ? reader.dataset.moreLabel.replace("{count}", hidden)
         : `+${hidden}`;
       more.style.top = `${bottom + GAP}px`;
       bottom += GAP + 44;
@@ -218,6 +251,27 @@
     }
     notes.style.height = `${bottom}px`;
   }
+
+  // A card off screen is not laid out (content-visibility: auto): it was placed at
+  // an estimated height. Once the browser renders it (half a screen before it
+  // shows), its paragraph's cards are placed again at their true heights.
+  const replace = new Set();
+  reader.addEventListener(
+    "contentvisibilityautostatechange",
+    (event) => {
+      if (mode !== "margin" || event.skipped || !event.target.matches(".note")) return;
+      const block = event.target.closest(".para-block--placed");
+      if (!block) return;
+      if (!replace.size) {
+        requestAnimationFrame(() => {
+          for (const each of replace) place(each);
+          replace.clear();
+        });
+      }
+      replace.add(block);
+    },
+    true, // the event does not bubble
+  );
 
   function unplace(block) {
     block.classList.remove("para-block--placed", "para-block--all");
@@ -282,6 +336,7 @@
         if (otherBlock && otherBlock !== block) place(otherBlock);
       }
     }
+    liveForms(card);
     card.classList.add("note--open");
     if (card.classList.contains("note--overflow")) block.classList.add("para-block--all");
     place(block);
@@ -341,6 +396,7 @@
     const mark = id && block.querySelector(`mark.hl[data-annotation="${id}"]`);
     (mark || block).scrollIntoView({ block: "start" });
     window.scrollBy(0, -72);
+    liveForms(list);
     borrowed = { list, home: list.parentElement };
     sheet.querySelector(".sheet__body").appendChild(list);
     sheet.hidden = false;
@@ -367,7 +423,10 @@
     const block = blockOf(card);
     if (mode === "margin" && block) openCard(card, { scroll });
     else if (mode === "sheet" && block) openSheet(block, id);
-    else if (scroll) card.scrollIntoView({ block: "center" });
+    else {
+      liveForms(card);
+      if (scroll) card.scrollIntoView({ block: "center" });
+    }
     return true;
   }
 
@@ -395,6 +454,39 @@
       if (event.target.closest("a, button, textarea, input, select")) return;
       openCard(card);
     }
+  });
+
+  // --- Highlights by keyboard ------------------------------------------------------
+
+  // Each highlight is a tab stop named by its words ("…, show the annotation"):
+  // focus marks its note (and opens it in place beside the text), Enter or Space
+  // opens the thread as a click does and moves to its reply box. Set here, not in
+  // the server's markup: without this script a highlight has nothing to open (the
+  // notes stand under the paragraph).
+  const markLabel = reader.dataset.markLabel || "{text}";
+  for (const mark of reader.querySelectorAll(".reader__body mark.hl")) {
+    mark.tabIndex = 0;
+    mark.setAttribute("role", "button");
+    mark.setAttribute("aria-label", markLabel.replace("{text}", mark.textContent));
+  }
+
+  reader.addEventListener("focusin", (event) => {
+    const mark = event.target.closest(".reader__body mark.hl");
+    if (!mark || mode !== "margin") return;
+    const card = document.getElementById(`a-${mark.dataset.annotation}`);
+    if (card && !card.classList.contains("note--open")) openCard(card);
+  });
+
+  reader.addEventListener("keydown", (event) => {
+    const mark = event.target.closest(".reader__body mark.hl");
+    if (!mark || (event.key !== "Enter" && event.key !== " ")) return;
+    event.preventDefault();
+    const id = mark.dataset.annotation;
+    history.replaceState(null, "", `#a-${id}`);
+    showAnnotation(id, { scroll: mode !== "margin" });
+    if (mode !== "margin") return; // the sheet takes the focus itself
+    const reply = document.getElementById(`reply-${id}`);
+    if (reply) reply.focus({ preventScroll: true });
   });
 
   // A reply box that grows (typing) moves the cards below it.

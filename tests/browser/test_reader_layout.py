@@ -164,6 +164,23 @@ def _url(name, library, session) -> str:
     }[name]
 
 
+# Text smaller than 15 px (secondary text's floor; body text is 17 px or more),
+# as (tag.class, size) of visible elements with text of their own.
+SMALL_TEXT = """() => {
+  const small = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const own = [...element.childNodes].some(
+      (n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!own || !element.getClientRects().length) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || element.closest(".visually-hidden")) continue;
+    const size = parseFloat(style.fontSize);
+    if (size < 15) small.push(`${element.tagName}.${element.className} ${size}px`);
+  }
+  return small.slice(0, 5);
+}"""
+
+
 def test_member_pages_pass_axe(page, phone_page, live_server, library, session):
     axe = Axe()
     found = {}
@@ -181,6 +198,18 @@ def test_member_pages_pass_axe(page, phone_page, live_server, library, session):
                 for v in result.response["violations"]
                 if v["impact"] in ("serious", "critical")
             ]
+            bad += each.evaluate(SMALL_TEXT)
+            body = each.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+            if body < 17:
+                bad.append(f"body text {body}px")
+            if each is phone_page:
+                # One line of header, and nothing wider than the phone.
+                header = each.locator(".site-header").bounding_box()["height"]
+                if header > 60:
+                    bad.append(f"header {header}px high")
+                width = each.evaluate("document.scrollingElement.scrollWidth")
+                if width > 390:
+                    bad.append(f"page {width}px wide")
             if bad:
                 found[f"{name}@{each.viewport_size['width']}"] = bad
     assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
@@ -210,3 +239,73 @@ def test_without_javascript_every_note_shows_under_its_paragraph(
         assert page.get_by_role("link", name="打印讲义").is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_highlight_is_reached_and_opened_by_keyboard(
+    page, phone_page, live_server, library, width
+):
+    article, paragraph, note = library
+    page = page if width == "desktop" else phone_page
+    log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    mark = page.locator(f'mark.hl[data-annotation="{note.pk}"]')
+    card = page.locator(f"#a-{note.pk}")
+    # Named by its words, as a button.
+    named = page.get_by_role("button", name=f"{note.quote}（查看批注）")
+    assert named.count() == 1
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if mark.evaluate("m => m === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the highlight")
+    assert "note--active" in card.get_attribute("class")
+    if width == "desktop":
+        # Focus opens the thread beside the text; Enter goes to its reply box.
+        assert "note--open" in card.get_attribute("class")
+        page.keyboard.press("Enter")
+        reply = card.get_by_placeholder("写下您的回复……")
+        assert reply.evaluate("r => r === document.activeElement")
+        assert reply.is_visible()
+    else:
+        page.keyboard.press("Enter")
+        sheet = page.locator("#note-sheet")
+        sheet.wait_for(state="visible")
+        assert NOTE in sheet.inner_text()
+        assert sheet.get_by_placeholder("写下您的回复……").is_visible()
+
+
+def test_phone_header_is_one_line_with_a_menu(phone_page, live_server, library):
+    page = phone_page
+    log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    header = page.locator(".site-header")
+    assert header.bounding_box()["height"] <= 60
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    # Room at the right for one more icon-sized item (issue 15: notifications).
+    name = page.locator(".brand__name")
+    text_end = name.bounding_box()["x"] + name.evaluate("b => b.scrollWidth")
+    search = page.get_by_role("link", name="查找", exact=True).bounding_box()
+    assert search["x"] - text_end >= 48
+    assert page.get_by_role("button", name="退出").is_hidden()
+    page.locator(".header-menu__summary").click()
+    menu = page.get_by_role("navigation", name="菜单")
+    for name in ("学习材料", "我的批注", "我的档案", "王芳"):
+        assert menu.get_by_role("link", name=name).is_visible()
+    menu.get_by_role("link", name="我的批注").click()
+    page.wait_for_url("**/annotations/")
+    page.locator(".header-menu__summary").click()
+    menu.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/accounts/login/**")
+
+
+def test_pages_have_a_favicon(page, live_server, library):
+    log_in(page, live_server, "wangfang", DEMO_PASSWORD)
+    page.wait_for_url(f"{live_server.url}/")
+    href = page.locator('link[rel="icon"]').get_attribute("href")
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in response.text()
