@@ -496,3 +496,28 @@ def test_a_member_who_left_before_the_inbox_sees_a_neutral_line(client, group, m
     html = _inbox(client, member)
 
     assert "以党建引领基层治理创新" not in html and HIDDEN in html
+
+
+# --- The inbox stays at a fixed number of queries ----------------------------------
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_inbox_runs_the_same_queries_for_one_or_three_of_each_new_kind(
+    client, group, member, leader, count, django_assert_num_queries
+):
+    for index in range(count):
+        leave = request_leave(
+            starting_in(group, index + 1, topic=f"专题{index}"), member, reason=REASON
+        )
+        decide_leave(leave, leader, approve=bool(index % 2), comment=COMMENT)
+        _expect(_held_yesterday(group, 1, topic=f"已举行{index}"), member)
+    send_reflection_reminders()
+    assert Notification.objects.filter(recipient=member).exclude(
+        kind=Kind.SESSION_NEW
+    ).count() == (2 * count)
+    client.force_login(member)
+
+    # session, user, count, page, the leave requests, the reminders' sessions
+    # with their group's settings, the session notices' sessions and materials,
+    # the header's count: the same for one or three of each.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("articles:notifications"))
+    assert response.status_code == 200
