@@ -66,6 +66,11 @@ def secretary(group):
 
 
 @pytest.fixture
+def deputy(group):
+    return _member_of(group, Membership.Role.DEPUTY, "deputy", "陈副组长")
+
+
+@pytest.fixture
 def member(group):
     return _member_of(group, Membership.Role.MEMBER, "member", "王成员")
 

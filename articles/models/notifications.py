@@ -32,6 +32,11 @@ class Notification(models.Model):
         SESSION_CHANGED = "session_changed", _("study session changed")
         MAKE_UP = "make_up", _("make-up study assigned")
         SESSION_REMINDER = "session_reminder", _("study session reminder")
+        # A LeaveRequest: to its approvers when asked, to its member when decided.
+        LEAVE_AWAITING = "leave_awaiting", _("leave request awaiting a decision")
+        LEAVE_DECIDED = "leave_decided", _("decision on a leave request")
+        # A StudySession whose reflection the recipient owes soon.
+        REFLECTION_DUE = "reflection_due", _("reflection due")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,7 +73,7 @@ class Notification(models.Model):
             # second row for the same member and session.
             models.UniqueConstraint(
                 fields=["recipient", "kind", "target_id"],
-                condition=Q(kind="session_reminder"),
+                condition=Q(kind__in=["session_reminder", "reflection_due"]),
                 name="notification_reminder_once",
             ),
         ]

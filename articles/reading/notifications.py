@@ -16,13 +16,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from ..models import MakeUpStudy, Notification, Reply, StudySession
+from ..models import (
+    GroupStudySettings,
+    LeaveRequest,
+    MakeUpStudy,
+    Notification,
+    Reply,
+    StudySession,
+)
+from ..models.reflections import reflection_deadline
 from ..records.reads import materials_prefetch
 
 EXCERPT_CHARS = 80
@@ -141,13 +149,117 @@ def _present_make_up(notification: Notification, make_up: MakeUpStudy) -> Shown:
     )
 
 
+# --- Leave --------------------------------------------------------------------------
+def _visible_leave(user) -> QuerySet:
+    """``LeaveRequest.objects.visible_to``: the member and the group's keepers
+    (every approver keeps the record), the only people who may read the reason;
+    ``decidable`` says whether the request is still the user's to decide."""
+    return (
+        LeaveRequest.objects.visible_to(user)
+        .annotate(
+            decidable=Exists(
+                LeaveRequest.objects.decidable_by(user).filter(pk=OuterRef("pk"))
+            )
+        )
+        .select_related("session__group", "member", "decided_by")
+    )
+
+
+def _leave_awaiting_headline(leave: LeaveRequest) -> str:
+    words = {"name": leave.member.name, "topic": leave.session.topic}
+    if leave.is_pending and leave.decidable:
+        return (
+            _("%(name)s asks for leave from %(topic)s: awaiting your decision") % words
+        )
+    if leave.is_pending:
+        return _("%(name)s asks for leave from %(topic)s") % words
+    if leave.status == LeaveRequest.Status.WITHDRAWN:
+        return _("%(name)s withdrew the request for leave from %(topic)s") % words
+    words["decider"] = leave.decided_by.name
+    if leave.is_approved:
+        return _(
+            "Leave of %(name)s from %(topic)s: already approved by %(decider)s"
+        ) % (words)
+    return _("Leave of %(name)s from %(topic)s: already declined by %(decider)s") % (
+        words
+    )
+
+
+def _leave_decided_headline(leave: LeaveRequest) -> str:
+    words = {"topic": leave.session.topic}
+    if leave.decided_by is not None:
+        words["decider"] = leave.decided_by.name
+    if leave.is_approved:
+        return _("Your leave from %(topic)s was approved by %(decider)s") % words
+    if leave.status == LeaveRequest.Status.DECLINED:
+        return _("Your leave from %(topic)s was declined by %(decider)s") % words
+    if leave.decided_by is not None:
+        return (
+            _("Your leave from %(topic)s was approved by %(decider)s; you withdrew it")
+            % words
+        )
+    return _("Your request for leave from %(topic)s was withdrawn") % words
+
+
+def _present_leave(notification: Notification, leave: LeaveRequest) -> Shown:
+    session = leave.session
+    if notification.kind == Notification.Kind.LEAVE_AWAITING:
+        headline = _leave_awaiting_headline(leave)
+        # The reason, for whom ``visible_to`` lets read it (the inbox only).
+        excerpt = Truncator(leave.reason).chars(EXCERPT_CHARS)
+    else:
+        headline = _leave_decided_headline(leave)
+        excerpt = Truncator(leave.comment).chars(EXCERPT_CHARS)
+    return Shown(
+        headline=headline,
+        url=leave.get_absolute_url(),
+        details=f"{session.group.name} · {session.time_range}",
+        excerpt=excerpt,
+    )
+
+
+# --- Reflections ---------------------------------------------------------------------
+def _visible_reflection_sessions(user) -> QuerySet:
+    """The sessions of one's groups (a member who left sees the neutral line)."""
+    return StudySession.objects.visible_to(user).select_related("group__study_settings")
+
+
+def _present_reflection_due(notification: Notification, session: StudySession) -> Shown:
+    try:
+        rules = session.group.study_settings
+    except GroupStudySettings.DoesNotExist:
+        rules = GroupStudySettings(group=session.group)
+    words = {"topic": session.topic}
+    if rules.reflections_expected:
+        deadline = timezone.localtime(
+            reflection_deadline(session, rules.reflection_days)
+        )
+        words["date"] = f"{deadline:%m月%d日}"
+        headline = (
+            _("Reminder: your reflection on %(topic)s is due by %(date)s") % words
+        )
+    else:
+        headline = _("Hand in your reflection on %(topic)s") % words
+    return Shown(
+        headline=headline,
+        url=reverse("articles:reflection_hand_in", args=[session.pk]),
+        details=f"{session.group.name} · {session.time_range}",
+    )
+
+
 SESSIONS = Target(_visible_sessions, _present_session)
+LEAVE = Target(_visible_leave, _present_leave)
 TARGETS: dict[str, Target] = {
     Notification.Kind.REPLY: Target(_visible_replies, _present_reply),
     Notification.Kind.SESSION_NEW: SESSIONS,
     Notification.Kind.SESSION_CHANGED: SESSIONS,
     Notification.Kind.SESSION_REMINDER: SESSIONS,
     Notification.Kind.MAKE_UP: Target(_visible_make_ups, _present_make_up),
+    Notification.Kind.LEAVE_AWAITING: LEAVE,
+    Notification.Kind.LEAVE_DECIDED: LEAVE,
+    Notification.Kind.REFLECTION_DUE: Target(
+        _visible_reflection_sessions, _present_reflection_due
+    ),
 }
 
 

@@ -22,6 +22,11 @@ from accounts.models import Member, Membership
 
 from ..models import Attendance, LeaveRequest, MakeUpStudy, StudySession
 from ..models.leave import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
+from .notifications import (
+    notify_leave_decided,
+    notify_leave_requested,
+    settle_leave_notices,
+)
 from .sessions import MAKE_UP_STATUSES, _correct
 
 
@@ -71,7 +76,7 @@ def request_leave(
         )
     try:
         with transaction.atomic():
-            return LeaveRequest.objects.create(
+            leave = LeaveRequest.objects.create(
                 session=session, member=member, reason=reason
             )
     except IntegrityError:
@@ -83,6 +88,8 @@ def request_leave(
             ),
             code="already_asked",
         ) from None
+    notify_leave_requested(leave)
+    return leave
 
 
 def _locked(leave: LeaveRequest) -> LeaveRequest:
@@ -177,6 +184,7 @@ def decide_leave(
     if approve:
         _fill_attendance(leave, approver)
     leave.save()
+    notify_leave_decided(leave)
     return leave
 
 
@@ -219,4 +227,5 @@ def withdraw_leave(leave: LeaveRequest, member: Member) -> LeaveRequest:
     leave.status = LeaveRequest.Status.WITHDRAWN
     leave.withdrawn_at = timezone.now()
     leave.save(update_fields=["status", "withdrawn_at"])
+    settle_leave_notices(leave)
     return leave

@@ -8,7 +8,8 @@ worker words it under the recipient's visibility at that moment.
 
 The services that make the events call these in the same transaction, one line
 each (``reply_to_annotation``, ``create_session``, ``update_session``, the
-make-up items of ``record_attendance`` and ``mark_session_held``).
+make-up items of ``record_attendance`` and ``mark_session_held``, and the leave
+services ``request_leave``, ``decide_leave`` and ``withdraw_leave``).
 """
 
 import logging
@@ -18,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,6 +31,7 @@ from accounts.models import Member, Membership
 from ..models import (
     Annotation,
     Attendance,
+    LeaveRequest,
     MakeUpStudy,
     Notification,
     ReadingProgress,
@@ -45,6 +47,9 @@ Kind = Notification.Kind
 # The reminder goes out when a session starts within this time (the day before,
 # with a command run hourly or daily: README "Notifications").
 REMINDER_AHEAD = timedelta(hours=24)
+# A reflection is reminded of when it falls due today or tomorrow (local days: a
+# deadline is the end of a day), so a daily run reminds at least a day ahead.
+REFLECTION_AHEAD_DAYS = 1
 
 
 # --- The machinery -------------------------------------------------------------------
@@ -149,6 +154,78 @@ def notify_session_changed(
 def notify_make_ups(make_ups: Iterable[MakeUpStudy]) -> None:
     """Each member who missed a held session is told of their make-up item."""
     notify(Kind.MAKE_UP, [(m.attendance.member_id, m.pk) for m in make_ups])
+
+
+def notify_leave_requested(leave: LeaveRequest) -> None:
+    """The request's approvers (``LeaveRequest.objects.decidable_by``, the one
+    rule: the leader, deputies by the group's setting, the deputies for the
+    leader's own request) learn that it waits for them."""
+    candidates = Membership.objects.filter(
+        group=leave.session.group_id,
+        role__in=[Membership.Role.LEADER, Membership.Role.DEPUTY],
+    ).exclude(member=leave.member_id)
+    recipients = [
+        membership.member_id
+        for membership in candidates
+        if LeaveRequest.objects.decidable_by(membership.member)
+        .filter(pk=leave.pk)
+        .exists()
+    ]
+    notify_about(Kind.LEAVE_AWAITING, leave.pk, recipients)
+
+
+def settle_leave_notices(leave: LeaveRequest) -> None:
+    """A request decided or withdrawn no longer waits for anyone: its approvers'
+    notices are marked read (the header stops counting them, an e-mail not yet
+    sent is not sent; the inbox then words them by the request's state)."""
+    Notification.objects.unread().filter(
+        kind=Kind.LEAVE_AWAITING, target_id=leave.pk
+    ).update(read_at=timezone.now())
+
+
+def notify_leave_decided(leave: LeaveRequest) -> None:
+    """The member learns the decision on their request."""
+    settle_leave_notices(leave)
+    notify_about(Kind.LEAVE_DECIDED, leave.pk, [leave.member_id])
+
+
+def settle_reflection_reminder(session: StudySession, author: Member) -> None:
+    """A reflection handed in is no longer owed: its reminder is marked read."""
+    Notification.objects.unread().filter(
+        kind=Kind.REFLECTION_DUE, target_id=session.pk, recipient=author
+    ).update(read_at=timezone.now())
+
+
+def send_reflection_reminders(now=None) -> int:
+    """Remind each member who owes a reflection due today or tomorrow
+    (``Attendance.objects.owing_reflection``) and is still in the session's
+    group. Idempotent like the session reminder: once per member and session,
+    however often this runs. Returns how many were reminded."""
+    today = timezone.localtime(now or timezone.now()).date()
+    owing = (
+        Attendance.objects.owing_reflection(
+            today + timedelta(days=REFLECTION_AHEAD_DAYS), today
+        )
+        .filter(member__memberships__group=F("session__group"), member__is_active=True)
+        .exclude(
+            Exists(
+                Notification.objects.filter(
+                    kind=Kind.REFLECTION_DUE,
+                    target_id=OuterRef("session_id"),
+                    recipient=OuterRef("member_id"),
+                )
+            )
+        )
+        .order_by("session_id", "member_id")
+        .values_list("member_id", "session_id")
+    )
+    try:
+        with transaction.atomic():
+            return len(notify(Kind.REFLECTION_DUE, list(owing)))
+    except IntegrityError:
+        # Another run reminded someone meanwhile; the next run reminds the rest.
+        logger.info("reflection reminders written by another run")
+        return 0
 
 
 def send_session_reminders(now=None) -> int:

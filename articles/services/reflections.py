@@ -24,6 +24,7 @@ from ..importer.decode import ImportFailed
 from ..importer.docx import read_docx_lines
 from ..models import Attendance, GroupStudySettings, Reflection, StudySession
 from ..models.reflections import reflection_deadline
+from .notifications import settle_reflection_reminder
 from .sessions import complete_make_up
 
 # Bytes one reflection's file may hold: a few pages of Word or PDF are far below.
@@ -213,6 +214,7 @@ def hand_in_reflection(
         reflection.file_kind = reflection.file_name = reflection.file_text = ""
         reflection.file_size = 0
     reflection.save()
+    settle_reflection_reminder(session, author)
     if old_file and old_file != reflection.file.name:
         storage = reflection.file.storage
         transaction.on_commit(lambda: storage.delete(old_file))

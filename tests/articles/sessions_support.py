@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.utils import timezone
@@ -43,6 +43,21 @@ def make_session(group, *, article=None, status="held", **kwargs) -> StudySessio
         session.status = status
         session.save(update_fields=["status"])
     return session
+
+
+def starting_in(
+    group, days: float, topic="深入学习贯彻党的二十届四中全会精神", **kwargs
+) -> StudySession:
+    """A session of three hours starting ``days`` from now (planned unless told)."""
+    start = timezone.now().replace(microsecond=0) + timedelta(days=days)
+    return make_session(
+        group,
+        topic=topic,
+        status=kwargs.pop("status", "planned"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        **kwargs,
+    )
 
 
 def add_members(group, count: int, prefix: str = "m") -> list:

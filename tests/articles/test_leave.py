@@ -31,34 +31,16 @@ from articles.services import (
 )
 
 from ..factories import MemberFactory, MembershipFactory, StudyGroupFactory
-from .sessions_support import make_session, run_race_on_sqlite
+from .sessions_support import run_race_on_sqlite
+from .sessions_support import starting_in as _in
 
 pytestmark = pytest.mark.django_db
 REASON = "赴市委党校参加处级干部进修班"
 
 
-def _in(group, days: float, topic="深入学习贯彻党的二十届四中全会精神", **kwargs):
-    start = timezone.now().replace(microsecond=0) + timedelta(days=days)
-    return make_session(
-        group,
-        topic=topic,
-        status=kwargs.pop("status", "planned"),
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        **kwargs,
-    )
-
-
 @pytest.fixture
 def upcoming(group, leader, secretary, member):
     return _in(group, 3)
-
-
-@pytest.fixture
-def deputy(group):
-    person = MemberFactory(username="deputy", display_name="陈副组长")
-    MembershipFactory(group=group, member=person, role=Membership.Role.DEPUTY)
-    return person
 
 
 def _login(client, user):
