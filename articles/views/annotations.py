@@ -214,7 +214,10 @@ def my_annotations(request):
         .live()
         .filter(author=request.user)
         .select_related("paragraph__article", "group", "author")
-        .with_reply_count()
+        # No reply count here: the page lists live annotations only and shows each
+        # thread's length (load_threads); counting replies with a JOIN and GROUP BY
+        # made the database group all of the member's annotations before the LIMIT,
+        # and the paginator's COUNT group them again.
         .order_by("-created_at", "-pk")
     )
     options_source = mine
