@@ -560,6 +560,7 @@ def run(options, scratch: Path, database: str) -> None:
     try:
         print(f"setting up in {scratch} ({vendor(database)}) ...", flush=True)
         manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")  # a database cache, if one is configured
         manage(env, "load_demo")
         manage(env, "collectstatic", "--noinput")
         server = subprocess.Popen(

@@ -201,6 +201,7 @@ def build():
     from articles.models import Article
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # a database cache, if configured
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
     group = StudyGroup.objects.get(name=GROUP)
     viewer = Member.objects.get(username=VIEWER)
