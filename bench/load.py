@@ -1,25 +1,45 @@
 """Load benchmark: a mixed member workload against gunicorn on this machine.
 
-    .venv/bin/python bench/load.py [--users 8] [--seconds 20] [--trivial-seconds 10]
+    .venv/bin/python bench/load.py [--users 8] [--seconds 20] [--floor-seconds 10]
+        [--trivial-seconds 10] [--during-rebuild]
 
 Starts gunicorn (studyhub/gunicorn.conf.py: gthread, preload) on a free loopback port
-with the production settings and a temporary SQLite database loaded with the demo
-(`load_demo`), then, in the same run:
+with the production settings plus the benchmarks' URLconf and cache counter
+(bench/settings.py), on a throw-away database loaded with the demo (`load_demo`):
+SQLite in a temporary folder, or, when ``DATABASE_URL`` names a PostgreSQL server,
+a temporary database there, created and dropped by the run (bench/database.py).
+Then, in the same run and at the same concurrency:
 
-1. the ceiling: the trivial view /healthz/ (no database, no template) at the same
-   concurrency;
-2. the mixed workload: each virtual user logs in once through the real login form,
-   then performs weighted actions (ACTIONS below) until the time is up.
+1. the ceiling: the trivial view /healthz/ (no database, no template, no session);
+2. the floor: a logged-in page that does no work, /bench/floor/ (bench/site.py:
+   session, user, middleware and ``base.html``; it exists only in the benchmark's
+   URLconf, so members never get a URL without a purpose);
+3. the mixed workload: each virtual user logs in once through the real login form,
+   then performs weighted actions (ACTIONS below) until the time is up. The
+   annotations they write stay, so the articles they read grow as they annotate.
 
 It prints throughput and p50/p95 latency per HTTP request (an annotate action is three
-requests: the page, the POST, the page it lands on), failed actions and 5xx answers per
-phase, and ends with one line ``rps=… trivial_rps=… ratio=… errors=… p95_ms=…`` (rps
-and p95 of the mixed phase; errors: failed actions and 5xx of both phases). Only
-loopback traffic; every phase is bounded in time.
+requests: the page, the POST, the page it lands on), per page of the mixed phase, the
+cache hits and misses the server counted during the mixed phase (every configured
+cache is wrapped by bench/cachestats.py; 0 when nothing is cached), failed actions and
+5xx answers per phase, and ends with one line::
+
+    rps=… floor_rps=… ratio_floor=… trivial_rps=… errors=… p95_ms=… hit_rate=…
+
+(rps and p95 of the mixed phase; ratio_floor = rps / floor_rps; errors: failed
+actions and 5xx of all phases). Only loopback traffic; every phase is bounded in time.
+
+``--during-rebuild``: during the mixed phase the worker rebuilds the search index
+again and again (``rebuild_search_index --background``, then ``db_worker --batch``,
+the path an editor's admin action takes), so the figures show what members see while
+background work runs.
 
 The requests come as from the reverse proxy (X-Forwarded-Proto: https, one
 X-Forwarded-For address per virtual user), so HTTPS redirects, secure cookies, CSRF
-origin checks and django-axes behave as in production.
+origin checks and django-axes behave as in production. A virtual user keeps what a
+browser keeps: cookies, and a response the headers allow it to reuse (``max-age``
+without ``no-store``/``no-cache`` is reused unasked while fresh; an ``ETag`` without
+``no-store`` is revalidated with ``If-None-Match``, and a 304 reuses the body).
 
 To add an action, append an
 ``Action(name, weight, function)`` to ACTIONS; the function gets the ``VirtualUser``
@@ -32,6 +52,7 @@ leader keep their group's record).
 import argparse
 import html
 import http.client
+import json
 import os
 import random
 import re
@@ -49,6 +70,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.database import scratch_database, vendor  # noqa: E402
+
+FLOOR_PATH = "/bench/floor/"  # bench/site.py
 PYTHON = sys.executable
 DEMO_PASSWORD = "studyhub-demo"
 DEMO_USERS = ["zhangwei", "zhaoqiang", "liming", "wangfang", "chenjing", "liuyang"]
@@ -68,11 +94,20 @@ class VirtualUser:
         self.article_urls: list[str] = []
         self.theme_urls: list[str] = []
         self.last_body = ""
-        # (seconds, status) of every HTTP exchange: throughput and latency are counted
-        # per request, as the server sees them (an annotate action is three).
-        self.exchanges: list[tuple[float, int]] = []
+        # (seconds, status, page) of every HTTP exchange: throughput and latency are
+        # counted per request, as the server sees them (an annotate action is three).
+        self.exchanges: list[tuple[float, int, str]] = []
+        # What a browser keeps of a GET: path -> (etag, fresh until, body).
+        self.kept: dict[str, tuple[str, float, str]] = {}
+        self.reused = 0
 
     def request(self, method: str, path: str, body: str | None = None) -> int:
+        kept = self.kept.get(path) if method == "GET" else None
+        if kept and kept[1] > time.monotonic():
+            # Fresh by max-age: a browser shows it without asking the server.
+            self.reused += 1
+            self.last_body = kept[2]
+            return 200
         headers = {
             "Host": f"127.0.0.1:{self.port}",
             "X-Forwarded-Proto": "https",
@@ -81,17 +116,20 @@ class VirtualUser:
         }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if kept and kept[0]:
+            headers["If-None-Match"] = kept[0]
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = f"https://127.0.0.1:{self.port}"
             headers["Referer"] = f"https://127.0.0.1:{self.port}{path}"
+        page = page_of(method, path)
         began = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException):
-            self.exchanges.append((time.perf_counter() - began, 0))
+            self.exchanges.append((time.perf_counter() - began, 0, page))
             self.connection.close()
             self.connection = http.client.HTTPConnection(
                 "127.0.0.1", self.port, timeout=60
@@ -101,9 +139,31 @@ class VirtualUser:
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
-        self.exchanges.append((time.perf_counter() - began, response.status))
+        self.exchanges.append((time.perf_counter() - began, response.status, page))
+        if response.status == 304 and kept:
+            self.last_body = kept[2]
+            self.keep(path, response, kept[2])
+            return 200
         self.last_body = data.decode("utf-8", errors="replace")
+        if method == "GET" and response.status == 200:
+            self.keep(path, response, self.last_body)
         return response.status
+
+    def keep(self, path: str, response, body: str) -> None:
+        """Keep the response as a browser's HTTP cache would, or forget it."""
+        control = (response.getheader("Cache-Control") or "").lower()
+        etag = response.getheader("ETag") or ""
+        if "no-store" in control:
+            self.kept.pop(path, None)
+            return
+        age = re.search(r"max-age=(\d+)", control)
+        fresh = 0.0
+        if age and "no-cache" not in control:
+            fresh = time.monotonic() + int(age.group(1))
+        if etag or fresh:
+            self.kept[path] = (etag, fresh, body)
+        else:
+            self.kept.pop(path, None)
 
     def get(self, path: str) -> int:
         return self.request("GET", path)
@@ -137,6 +197,31 @@ class VirtualUser:
 
 
 # --- The workload -------------------------------------------------------------------
+PAGES = [
+    (re.compile(r"^/healthz/$"), "healthz"),
+    (re.compile(r"^/bench/floor/$"), "floor"),
+    (re.compile(r"^/$"), "home"),
+    (re.compile(r"^/articles/$"), "article list"),
+    (re.compile(r"^/articles/\d+/$"), "reader"),
+    (re.compile(r"^/articles/\d+/annotations"), "reader layer"),
+    (re.compile(r"^/themes/"), "theme"),
+    (re.compile(r"^/search/"), "search"),
+    (re.compile(r"^/paragraphs/\d+/annotate/$"), "annotate"),
+    (re.compile(r"^/sessions/$"), "sessions"),
+    (re.compile(r"^/sessions/\d+/$"), "session"),
+    (re.compile(r"^/sessions/\d+/attendance/$"), "attendance"),
+    (re.compile(r"^/accounts/login/$"), "login"),
+]
+
+
+def page_of(method: str, path: str) -> str:
+    path = path.split("?", 1)[0]
+    for pattern, name in PAGES:
+        if pattern.match(path):
+            return name if method == "GET" else f"{name} {method}"
+    return f"other {method}"
+
+
 @dataclass
 class Action:
     name: str
@@ -247,6 +332,7 @@ class Stats:
     # An action fails when it raises or does not end on a 200 page.
     errors: int = 0
     by_action: dict[str, list[float]] = field(default_factory=dict)
+    by_page: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(
@@ -254,11 +340,13 @@ class Stats:
         name: str,
         seconds: float,
         status: int | None,
-        exchanges: list[tuple[float, int]],
+        exchanges: list[tuple[float, int, str]],
     ) -> None:
         with self.lock:
-            self.latencies.extend(took for took, _ in exchanges)
-            self.server_errors += sum(1 for _, code in exchanges if code >= 500)
+            self.latencies.extend(took for took, _, _ in exchanges)
+            self.server_errors += sum(1 for _, code, _ in exchanges if code >= 500)
+            for took, _, page in exchanges:
+                self.by_page.setdefault(page, []).append(took)
             self.by_action.setdefault(name, []).append(seconds)
             if status is None or status != 200:
                 self.errors += 1
@@ -317,6 +405,12 @@ def report(title: str, stats: Stats, elapsed: float) -> float:
                 for name, took in sorted(stats.by_action.items())
             )
         )
+        print(f"  {'per page':<16} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7}")
+        for page, took in sorted(stats.by_page.items()):
+            print(
+                f"  {page:<16} {len(took):>8} {percentile(took, 0.5) * 1000:>7.1f} "
+                f"{percentile(took, 0.95) * 1000:>7.1f}"
+            )
     return rps
 
 
@@ -352,10 +446,74 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> N
     raise SystemExit("gunicorn did not answer /healthz/")
 
 
+def cache_counts(port: int) -> tuple[int, int]:
+    """The hits and misses all gunicorn workers counted so far (bench/site.py)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(
+        "GET",
+        "/bench/cache-stats/",
+        headers={"Host": f"127.0.0.1:{port}", "X-Forwarded-Proto": "https"},
+    )
+    counts = json.loads(connection.getresponse().read())
+    connection.close()
+    return counts["hits"], counts["misses"]
+
+
+class Rebuilds:
+    """Search index rebuilds, one after another, through the job queue and a real
+    worker, until stopped: what an editor's admin action starts."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.stop = threading.Event()
+        self.done = 0
+        self.failed = 0
+        self.thread = threading.Thread(target=self.run)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            queued = subprocess.run(
+                [PYTHON, "manage.py", "rebuild_search_index", "--background"],
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+            )
+            worker = subprocess.run(
+                [
+                    PYTHON,
+                    "manage.py",
+                    "db_worker",
+                    "--batch",
+                    "--no-startup-delay",
+                    "--no-reload",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+            )
+            if queued.returncode or worker.returncode:
+                self.failed += 1
+                print(queued.stderr[-500:], worker.stderr[-500:], file=sys.stderr)
+                self.stop.wait(1)
+            else:
+                self.done += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=600)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=8, help="virtual users (threads)")
     parser.add_argument("--seconds", type=float, default=20, help="mixed phase")
+    parser.add_argument("--floor-seconds", type=float, default=10)
     parser.add_argument("--trivial-seconds", type=float, default=10)
     parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "2"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "4"))
@@ -365,9 +523,20 @@ def main() -> None:
         help="comma-separated action names: run the mixed phase with these alone "
         "(to see what one page costs)",
     )
+    parser.add_argument(
+        "--during-rebuild",
+        action="store_true",
+        help="rebuild the search index in the worker, again and again, during the "
+        "mixed phase",
+    )
     options = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="studyhub-bench-"))
+    with scratch_database(os.environ.get("DATABASE_URL"), scratch) as database:
+        run(options, scratch, database)
+
+
+def run(options, scratch: Path, database: str) -> None:
     port = free_port()
     env = {
         key: value
@@ -375,10 +544,11 @@ def main() -> None:
         if not key.startswith(("DJANGO_", "GUNICORN_")) and key != "DATABASE_URL"
     }
     env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{scratch / 'bench.sqlite3'}",
+        DATABASE_URL=database,
         DJANGO_STATIC_ROOT=str(scratch / "static"),
         DJANGO_LOG_LEVEL="WARNING",
         GUNICORN_BIND=f"127.0.0.1:{port}",
@@ -388,8 +558,9 @@ def main() -> None:
     server = None
     log = open(scratch / "gunicorn.log", "w")  # noqa: SIM115
     try:
-        print(f"setting up in {scratch} ...", flush=True)
+        print(f"setting up in {scratch} ({vendor(database)}) ...", flush=True)
         manage(env, "migrate", "--noinput")
+        manage(env, "createcachetable")  # a database cache, if one is configured
         manage(env, "load_demo")
         manage(env, "collectstatic", "--noinput")
         server = subprocess.Popen(
@@ -407,7 +578,8 @@ def main() -> None:
         wait_until_up(port, server)
         print(
             f"gunicorn on 127.0.0.1:{port}: {options.workers} gthread workers x "
-            f"{options.threads} threads; {options.users} virtual users",
+            f"{options.threads} threads; {options.users} virtual users; "
+            f"database {vendor(database)}",
             flush=True,
         )
 
@@ -420,13 +592,22 @@ def main() -> None:
         )
         trivial_rps = report("trivial /healthz/", trivial_stats, elapsed)
 
-        # 2. The mixed workload: log in once each, then weighted actions.
+        # Log in once each (the floor and the mixed phase use the same sessions).
         users = [VirtualUser(port, 100 + n) for n in range(options.users)]
         began = time.perf_counter()
         for number, user in enumerate(users):
             user.log_in(DEMO_USERS[number % len(DEMO_USERS)])
         print(f"logins: {len(users)} in {time.perf_counter() - began:.1f} s (Argon2)")
 
+        # 2. The floor: a logged-in page that does no work, same concurrency.
+        floor = Action("floor", 1, lambda user: user.get(FLOOR_PATH))
+        run_phase(users, 1, lambda user: floor)  # warm-up
+        floor_stats, elapsed = run_phase(
+            users, options.floor_seconds, lambda user: floor
+        )
+        floor_rps = report(f"logged-in floor {FLOOR_PATH}", floor_stats, elapsed)
+
+        # 3. The mixed workload: weighted actions.
         only = set(filter(None, options.only.split(",")))
         chosen = [action for action in ACTIONS if not only or action.name in only]
 
@@ -435,17 +616,37 @@ def main() -> None:
             return random.choices(fitting, [a.weight for a in fitting])[0]
 
         run_phase(users, 1, choose)  # warm-up
-        mixed_stats, elapsed = run_phase(users, options.seconds, choose)
-        rps = report("mixed member workload", mixed_stats, elapsed)
-
-        errors = sum(
-            stats.errors + stats.server_errors for stats in (trivial_stats, mixed_stats)
+        hits_before, misses_before = cache_counts(port)
+        if options.during_rebuild:
+            with Rebuilds(env) as rebuilds:
+                mixed_stats, elapsed = run_phase(users, options.seconds, choose)
+        else:
+            mixed_stats, elapsed = run_phase(users, options.seconds, choose)
+        hits, misses = cache_counts(port)
+        hits, misses = hits - hits_before, misses - misses_before
+        title = "mixed member workload"
+        if options.during_rebuild:
+            title += " during index rebuilds"
+        rps = report(title, mixed_stats, elapsed)
+        hit_rate = hits / (hits + misses) if hits + misses else 0.0
+        reused = sum(user.reused for user in users)
+        print(
+            f"cache: {hits} hits, {misses} misses ({hit_rate:.0%}); "
+            f"responses reused by the browsers without asking: {reused}"
         )
-        ratio = rps / trivial_rps if trivial_rps else 0.0
+        errors = sum(
+            stats.errors + stats.server_errors
+            for stats in (trivial_stats, floor_stats, mixed_stats)
+        )
+        if options.during_rebuild:
+            print(f"rebuilds: {rebuilds.done} done, {rebuilds.failed} failed")
+            errors += rebuilds.failed
+        ratio_floor = rps / floor_rps if floor_rps else 0.0
         p95_ms = percentile(mixed_stats.latencies, 0.95) * 1000
         print(
-            f"rps={rps:.0f} trivial_rps={trivial_rps:.0f} ratio={ratio:.2f} "
-            f"errors={errors} p95_ms={p95_ms:.0f}"
+            f"rps={rps:.0f} floor_rps={floor_rps:.0f} ratio_floor={ratio_floor:.2f} "
+            f"trivial_rps={trivial_rps:.0f} errors={errors} p95_ms={p95_ms:.0f} "
+            f"hit_rate={hit_rate:.2f}"
         )
     except BaseException:
         log.flush()

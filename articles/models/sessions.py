@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -206,6 +207,30 @@ class StudySessionQuerySet(models.QuerySet):
 
     def in_year(self, year: int) -> "StudySessionQuerySet":
         return self.filter(starts_at__year=year)
+
+    def with_attendance_counts(self) -> "StudySessionQuerySet":
+        """``expected`` and ``attended`` per session, as correlated subqueries: the
+        database counts them for the rows a page shows only (a JOIN and GROUP BY
+        would count every visible session before the LIMIT, and again in the
+        paginator's COUNT, so the list grew with the whole record)."""
+
+        def counted(rows) -> models.Subquery:
+            return models.Subquery(
+                rows.filter(session=OuterRef("pk"))
+                .order_by()
+                .values("session")
+                .annotate(n=models.Count("pk"))
+                .values("n"),
+                output_field=models.IntegerField(),
+            )
+
+        attendances = Attendance.objects.all()
+        return self.annotate(
+            expected=Coalesce(counted(attendances), 0),
+            attended=Coalesce(
+                counted(attendances.filter(status__in=Attendance.ATTENDED)), 0
+            ),
+        )
 
 
 class StudySession(models.Model):

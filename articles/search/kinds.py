@@ -41,6 +41,7 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -85,12 +86,49 @@ def register(kind: Kind) -> Kind:
 
 
 def visible_to(user, kinds: Iterable[str] | None = None) -> Q:
-    """Q over SearchDocument of every row the user may find, restricted to kinds."""
-    names = list(KINDS) if kinds is None else [k for k in kinds if k in KINDS]
+    """Q over SearchDocument of every row the user may find, restricted to kinds.
+
+    Built and compiled to SQL once per user object, that is once per request for
+    ``request.user``: the rules nest a subquery or two per kind, and Django spends
+    longer building and compiling them than the database spends running them. The
+    compiled SQL still evaluates every membership and status when it runs, so it is
+    as current as the rules themselves; only what Python decides from the user
+    (logged in, staff) is part of the memo's key.
+    """
+    names = tuple(KINDS) if kinds is None else tuple(k for k in kinds if k in KINDS)
+    key = (names, user.is_authenticated, getattr(user, "is_staff", False))
+    memo = getattr(user, "_search_visibility", None)
+    if memo is None:
+        memo = {}
+        user._search_visibility = memo
+    if key not in memo:
+        memo[key] = _compiled(_rule(user, names))
+    return memo[key]
+
+
+def _rule(user, names: Iterable[str]) -> Q:
     rule = Q(pk__in=[])
     for name in names:
         rule |= Q(kind=name) & KINDS[name].visible(user)
     return rule
+
+
+def _compiled(rule: Q) -> Q:
+    """``rule`` as one SQL condition over SearchDocument, compiled now."""
+    from django.db import connection
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from ..models import SearchDocument
+
+    query = SearchDocument.objects.filter(rule).query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:
+        return Q(pk__in=[])
+    except FullResultSet:
+        return Q()
+    return Q(RawSQL(sql, list(params), output_field=BooleanField()))
 
 
 # Article kinds ----------------------------------------------------------------------

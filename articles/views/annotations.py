@@ -4,7 +4,6 @@ studied mark. Every read starts from ``Annotation.objects.visible_to``."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -214,7 +213,10 @@ def my_annotations(request):
         .live()
         .filter(author=request.user)
         .select_related("paragraph__article", "group", "author")
-        .with_reply_count()
+        # No reply count here: the page lists live annotations only and shows each
+        # thread's length (load_threads); counting replies with a JOIN and GROUP BY
+        # made the database group all of the member's annotations before the LIMIT,
+        # and the paginator's COUNT group them again.
         .order_by("-created_at", "-pk")
     )
     options_source = mine
@@ -241,8 +243,9 @@ def my_annotations(request):
             "annotations": annotations,
             "page_obj": page,
             "filter_query": query.urlencode(),
+            # One pass over the member's annotations, not a lookup per article.
             "articles": Article.objects.filter(
-                Exists(options_source.filter(paragraph__article=OuterRef("pk")))
+                pk__in=options_source.values("paragraph__article_id")
             ).order_by("title"),
             "themes": Tag.objects.filter(
                 pk__in=TaggedItem.objects.filter(

@@ -3,6 +3,7 @@ and a member's study archive."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Membership
 from accounts.services import move_membership
-from studyhub.params import query_year
+from studyhub.params import query_id, query_year
 
 from .. import services
 from ..access import can_keep_record, get_group_for, get_member_for_archive
@@ -36,6 +37,9 @@ from .sessions import DOCX, attachment
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_WIDTH = 440
 BAR_ROW = 30
+
+
+ARCHIVE_ANNOTATIONS_PER_PAGE = 20
 
 
 def _year(request) -> int:
@@ -306,11 +310,14 @@ def member_archive(request, pk: int | None = None):
         .order_by("session__starts_at", "position")
     )
     their_annotations = Annotation.objects.activity_of(person, request.user).live()
-    annotations = list(
+    # A year of annotations can run to hundreds: one page of them at a time, in the
+    # order they were written (the figure above counts them all).
+    annotations = Paginator(
         their_annotations.filter(created_at__year=year)
         .select_related("group", "paragraph__article")
-        .order_by("created_at", "pk")
-    )
+        .order_by("created_at", "pk"),
+        ARCHIVE_ANNOTATIONS_PER_PAGE,
+    ).get_page(query_id(request.GET, "page"))
     their_studies = ReadingProgress.objects.of_member(person).filter(
         article__in=Article.objects.visible_to(request.user)
     )
@@ -346,7 +353,8 @@ def member_archive(request, pk: int | None = None):
             "attended": attended,
             "missed": missed,
             "speeches": speeches,
-            "annotations": annotations,
+            "annotations": annotations.object_list,
+            "annotations_page": annotations,
             "studied": studied,
             "reflections": reflections,
             "rate": percent(len(attended), len(attendances)),

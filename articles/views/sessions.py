@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,14 +59,7 @@ def session_list(request):
     sessions = (
         StudySession.objects.visible_to(request.user)
         .select_related("group", "host")
-        .annotate(
-            expected=Count("attendances", distinct=True),
-            attended=Count(
-                "attendances",
-                filter=Q(attendances__status__in=Attendance.ATTENDED),
-                distinct=True,
-            ),
-        )
+        .with_attendance_counts()
         .order_by("-starts_at", "-pk")
     )
     groups = StudyGroup.objects.of_member(request.user)
