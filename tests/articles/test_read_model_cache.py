@@ -124,12 +124,13 @@ def test_warm_reader_needs_fewer_queries(
     url = scene["article"].get_absolute_url()
     # As before the cache: session, user, article, paragraphs, themes, keywords,
     # groups, annotations (with authors, groups, themes, replies), cited sessions,
-    # studied mark.
-    with django_assert_max_num_queries(14) as cold:
+    # studied mark, the header's unread notifications.
+    with django_assert_max_num_queries(15) as cold:
         client.get(url)
     # session, user, article, the member's groups, the cited sessions, the studied
-    # mark: the text, keywords, themes and annotations come from the cache.
-    with django_assert_max_num_queries(6) as warm:
+    # mark, the unread notifications: the text, keywords, themes and annotations
+    # come from the cache.
+    with django_assert_max_num_queries(7) as warm:
         response = client.get(url)
     assert len(warm) < len(cold)
     assert SHARED in response.content.decode()
