@@ -64,12 +64,18 @@ def setup(url: str) -> None:
     # on every include and would dominate what is measured.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # The manifest storage needs collectstatic; the bench measures Django, not that.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
+    # Through override_settings: its setting_changed signal drops a storage that
+    # something at start-up already built from the manifest setting.
+    from django.test.utils import override_settings
+
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        }
+    ).enable()
 
 
 # --- Data ---------------------------------------------------------------------------

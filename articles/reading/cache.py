@@ -15,6 +15,8 @@ Scopes (``Scope`` tuples):
   ("group", group_id)                      the group's name (in its layers, home)
   ("activity", group_id)                   the group's recent activity (home)
   ("member", member_id)                    a member's own recent activity (home)
+  ("inbox", member_id)                     a member's unread notification count
+                                           (the header of every page)
   ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
 
@@ -60,6 +62,10 @@ def activity(group_id: int) -> Scope:
 
 def member(member_id: int) -> Scope:
     return ("member", member_id)
+
+
+def inbox(member_id: int) -> Scope:
+    return ("inbox", member_id)
 
 
 PEOPLE: Scope = ("people",)
@@ -133,6 +139,12 @@ def bump_annotation(annotation, *former_group_ids) -> None:
         *(article_group(article_id, g) for g in group_ids),
         *(activity(g) for g in group_ids),
     )
+
+
+def bump_inboxes(member_ids) -> None:
+    """Notifications of these members were written or marked read: their header
+    counts are counted again."""
+    bump(*(inbox(pk) for pk in set(member_ids)))
 
 
 def bump_articles(article_ids) -> None:

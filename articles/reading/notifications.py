@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models.reflections import reflection_deadline
 from ..records.reads import materials_prefetch
+from . import cache
 
 EXCERPT_CHARS = 80
 
@@ -283,3 +284,14 @@ def present_notifications(
         obj = found[target].get(notification.target_id) if target else None
         notification.shown = None if obj is None else target.present(notification, obj)
     return notifications
+
+
+def unread_count(user) -> int:
+    """How many of ``user``'s notifications are unread, as the header shows it on
+    every page: cached per member (``cache.inbox``), counted again after the
+    services that write or mark notifications bump it (``cache.bump_inboxes``)."""
+    return cache.cached(
+        "unread",
+        [cache.inbox(user.pk)],
+        lambda: Notification.objects.for_recipient(user).unread().count(),
+    )

@@ -38,6 +38,7 @@ from ..models import (
     Reply,
     StudySession,
 )
+from ..reading import cache
 from ..reading.notifications import present_notifications
 from ..records.reads import materials_prefetch
 
@@ -62,6 +63,7 @@ def notify(kind: str, pairs: Iterable[tuple[int, int]]) -> list[Notification]:
     )
     ids = [row.pk for row in rows]
     if ids:
+        cache.bump_inboxes(row.recipient_id for row in rows)
         transaction.on_commit(lambda: queue_notification_emails(ids))
     return rows
 
@@ -89,15 +91,28 @@ def _mail_recipients():
 
 
 def mark_read(notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
         read_at=timezone.now()
-    )
+    ):
+        cache.bump_inboxes([notification.recipient_id])
 
 
 def mark_all_read(user) -> int:
-    return (
+    marked = (
         Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
     )
+    if marked:
+        cache.bump_inboxes([user.pk])
+    return marked
+
+
+def _settle(pending) -> None:
+    """Mark the unread notifications of ``pending`` read, and recount the headers
+    of exactly those they were sent to."""
+    recipients = set(pending.values_list("recipient_id", flat=True))
+    if recipients:
+        pending.update(read_at=timezone.now())
+        cache.bump_inboxes(recipients)
 
 
 # --- The kinds -----------------------------------------------------------------------
@@ -178,9 +193,11 @@ def settle_leave_notices(leave: LeaveRequest) -> None:
     """A request decided or withdrawn no longer waits for anyone: its approvers'
     notices are marked read (the header stops counting them, an e-mail not yet
     sent is not sent; the inbox then words them by the request's state)."""
-    Notification.objects.unread().filter(
-        kind=Kind.LEAVE_AWAITING, target_id=leave.pk
-    ).update(read_at=timezone.now())
+    _settle(
+        Notification.objects.unread().filter(
+            kind=Kind.LEAVE_AWAITING, target_id=leave.pk
+        )
+    )
 
 
 def notify_leave_decided(leave: LeaveRequest) -> None:
@@ -191,9 +208,12 @@ def notify_leave_decided(leave: LeaveRequest) -> None:
 
 def settle_reflection_reminder(session: StudySession, author: Member) -> None:
     """A reflection handed in is no longer owed: its reminder is marked read."""
-    Notification.objects.unread().filter(
-        kind=Kind.REFLECTION_DUE, target_id=session.pk, recipient=author
-    ).update(read_at=timezone.now())
+    if (
+        Notification.objects.unread()
+        .filter(kind=Kind.REFLECTION_DUE, target_id=session.pk, recipient=author)
+        .update(read_at=timezone.now())
+    ):
+        cache.bump_inboxes([author.pk])
 
 
 def send_reflection_reminders(now=None) -> int:

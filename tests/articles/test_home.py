@@ -74,7 +74,7 @@ def test_home_query_count_does_not_grow(
     record_attendance(
         first, [AttendanceEntry(member=member, status="absent")], author=secretary
     )
-    # (16 with the header's unread notifications)
+    # (16: the page's 15 and the header's unread notifications, not cached)
     with django_assert_max_num_queries(16) as few:
         client.get(reverse("home"))
     for index in range(8):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.context_processors import notifications
 from articles.models import Article, Attendance, MakeUpStudy, Notification
+from articles.reading.notifications import unread_count
 from articles.services import (
     AttendanceEntry,
     create_session,
@@ -23,6 +24,8 @@ from articles.services import (
     update_session,
 )
 from articles.services.notifications import (
+    mark_all_read,
+    mark_read,
     send_notification_emails,
     send_session_reminders,
 )
@@ -425,7 +428,8 @@ def test_no_email_before_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         reply_to_annotation(shared_note, author=secretary, text="回复")
 
-    # (the read models' cache renews its versions on commit too)
+    # The read models' version bumps are on_commit callbacks too: the e-mail is
+    # the one that sends anything.
     assert mailoutbox == [] and callbacks
     for callback in callbacks:
         callback()
@@ -628,3 +632,36 @@ def test_the_header_count_is_counted_once_and_only_when_shown(
     with django_assert_num_queries(1):
         assert str(context["unread_notifications"]) == "0"
         assert not context["unread_notifications"]
+    # The next page reads it from the cache, kept per member.
+    with django_assert_num_queries(0):
+        assert str(notifications(request)["unread_notifications"]) == "0"
+
+
+def test_the_cached_count_follows_each_write_for_its_recipient_only(
+    client, shared_note, leader, member, secretary, django_assert_num_queries
+):
+    counts = lambda: {  # noqa: E731
+        person.username: unread_count(person) for person in (leader, member, secretary)
+    }
+    before = counts()  # cached for all three
+    reply = reply_to_annotation(shared_note, author=leader, text="组长的回复")
+    reply_to_annotation(shared_note, author=leader, text="组长的第二条回复")
+
+    after = counts()
+    assert after[member.username] == before[member.username] + 2
+    assert after[leader.username] == before[leader.username]
+    assert after[secretary.username] == before[secretary.username]
+    with django_assert_num_queries(0):
+        assert counts() == after  # nothing written: all from the cache
+
+    mark_read(Notification.objects.get(kind=Kind.REPLY, target_id=reply.pk))
+    assert counts() == {**after, member.username: after[member.username] - 1}
+    client.force_login(member)
+    assert (
+        f'class="inbox-link__count">{after[member.username] - 1}<'
+        in client.get(reverse("home")).content.decode()
+    )
+
+    mark_all_read(member)
+    assert counts() == {**after, member.username: 0}
+    assert "inbox-link__count" not in client.get(reverse("home")).content.decode()

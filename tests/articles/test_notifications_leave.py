@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from articles.models import GroupStudySettings, Notification
+from articles.reading.notifications import unread_count
 from articles.services import (
     decide_leave,
     hand_in_reflection,
@@ -521,3 +522,40 @@ def test_the_inbox_runs_the_same_queries_for_one_or_three_of_each_new_kind(
     with django_assert_num_queries(9):
         response = client.get(reverse("articles:notifications"))
     assert response.status_code == 200
+
+
+def test_the_cached_header_counts_follow_a_leave_request_and_its_decision(
+    group, upcoming, member, leader, deputy, secretary
+):
+    _deputies_decide(group)
+    people = (leader, deputy, member, secretary)
+    before = {p.username: unread_count(p) for p in people}  # all cached
+
+    leave = request_leave(upcoming, member, reason=REASON)
+    asked = {p.username: unread_count(p) for p in people}
+    assert asked == {
+        **before,
+        leader.username: before[leader.username] + 1,
+        deputy.username: before[deputy.username] + 1,
+    }
+
+    decide_leave(leave, leader, approve=True)
+    # Both approvers' notices settled, the member told of the decision.
+    assert {p.username: unread_count(p) for p in people} == {
+        **before,
+        member.username: before[member.username] + 1,
+    }
+
+
+def test_the_cached_header_count_follows_a_reflection_reminder_and_hand_in(
+    group, member, leader
+):
+    session = _held_yesterday(group, 1)
+    _expect(session, member)
+    before = unread_count(member), unread_count(leader)
+
+    send_reflection_reminders()
+    assert (unread_count(member), unread_count(leader)) == (before[0] + 1, before[1])
+
+    hand_in_reflection(session, member, text=TEXT)
+    assert (unread_count(member), unread_count(leader)) == before
