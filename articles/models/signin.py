@@ -8,7 +8,8 @@ attendance never erases the fact that, and when, the member signed in.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .sessions import Observer, StudySession
 

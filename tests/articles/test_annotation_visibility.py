@@ -5,8 +5,8 @@ shared with the other group. leader is in member's group, loner in no group, sta
 edits the library but is in no group.
 """
 
-import re
 import json
+import re
 
 import pytest
 from django.urls import reverse
