@@ -63,19 +63,9 @@ def setup(url: str) -> None:
     # Not setup_test_environment(): its template instrumentation copies the context
     # on every include and would dominate what is measured.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    # The manifest storage needs collectstatic; the bench measures Django, not that.
-    # Through override_settings: its setting_changed signal drops a storage that
-    # something at start-up already built from the manifest setting.
-    from django.test.utils import override_settings
+    from bench.static import use_plain_static_files
 
-    override_settings(
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            },
-        }
-    ).enable()
+    use_plain_static_files()
 
 
 # --- Data ---------------------------------------------------------------------------

@@ -45,13 +45,9 @@ def setup(database: Path) -> None:
     # Not setup_test_environment(): its template instrumentation copies the context
     # on every include and would dominate what is measured.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    # The manifest storage needs collectstatic; the bench measures Django, not that.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
+    from bench.static import use_plain_static_files
+
+    use_plain_static_files()
 
 
 def build(counts: list[int]):
