@@ -47,25 +47,10 @@ GROUP = "中共天津市南开区委理论学习中心组"
 
 def setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_HTTPS", "0")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    import django
+    from bench.inprocess import setup_django
 
-    django.setup()
-    from django.conf import settings
-
-    from studyhub.catalogue import compile_catalogues
-
-    compile_catalogues()
-    # Not setup_test_environment(): its template instrumentation copies the context
-    # on every include and would dominate what is measured.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    from bench.static import use_plain_static_files
-
-    use_plain_static_files()
+    setup_django("bench.settings")
 
 
 # --- Data ---------------------------------------------------------------------------

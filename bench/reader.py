@@ -29,25 +29,9 @@ def setup(database: Path) -> None:
     # The default cache (files), in the run's own folder; CACHE_URL=redis://…
     # measures Redis instead.
     os.environ.setdefault("DJANGO_CACHE_DIR", str(database.parent / "cache"))
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_HTTPS", "0")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "studyhub.settings"
-    import django
+    from bench.inprocess import setup_django
 
-    django.setup()
-    from django.conf import settings
-
-    from studyhub.catalogue import compile_catalogues
-
-    compile_catalogues()
-    # Not setup_test_environment(): its template instrumentation copies the context
-    # on every include and would dominate what is measured.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    from bench.static import use_plain_static_files
-
-    use_plain_static_files()
+    setup_django()
 
 
 def build(counts: list[int]):
