@@ -283,6 +283,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--factor", type=int, default=10, help="the larger data size")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="comma-separated page names to measure (the floor always is), "
+        "e.g. 'reader (1000),session'; all by default",
+    )
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="studyhub-bench-") as folder,
@@ -296,6 +302,12 @@ def main() -> None:
         client = Client()
         client.force_login(viewer)
         urls = pages(group, quiet, busy)
+        if args.pages:
+            wanted = {"floor", *(name.strip() for name in args.pages.split(","))}
+            unknown = wanted - urls.keys()
+            if unknown:
+                parser.error(f"no such page: {', '.join(sorted(unknown))}")
+            urls = {name: url for name, url in urls.items() if name in wanted}
         print(f"database: {vendor(url)}; viewer {VIEWER}; median of {args.repeat}")
         small = measure(client, urls, args.repeat)
         show("1× (the demo)", small)
@@ -322,8 +334,8 @@ def main() -> None:
         f"worst_warm_ratio={warm[worst_warm]:.1f} "
         f"worst_warm_page={worst_warm.replace(' ', '_')} "
         f"worst_cold_ratio={max(cold.values()):.1f} "
-        f"reader1000_warm_ratio={warm['reader (1000)']:.1f} "
-        f"reader1000_cold_ratio={cold['reader (1000)']:.1f} "
+        f"reader1000_warm_ratio={warm.get('reader (1000)', 0):.1f} "
+        f"reader1000_cold_ratio={cold.get('reader (1000)', 0):.1f} "
         f"max_queries={max(large[name]['cold'][1] for name in members)} "
         f"queries_grew={','.join(n.replace(' ', '_') for n in grew) or 'none'}"
     )
