@@ -15,6 +15,7 @@ from accounts.admin import QuietDeletion
 from ..forms.materials import ArticleAdminForm, ImportDocumentForm
 from ..importer import ImportFailed, parse_document
 from ..models import Article, Job, Paragraph
+from ..reading import cache as read_models
 from ..search.keywords import suggest_themes
 from ..services import (
     ReanchorResult,
@@ -147,6 +148,17 @@ class ArticleAdmin(QuietDeletion, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_review_count()
+
+    # A deleted article leaves the library and, by cascade, the search index.
+    def delete_model(self, request, obj):
+        read_models.bump_articles([obj.pk])
+        read_models.bump(read_models.SEARCH)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        read_models.bump_articles(queryset.values_list("pk", flat=True))
+        read_models.bump(read_models.SEARCH)
+        super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
         """Save the paragraphs, then re-anchor the annotations of edited ones."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import search
 from ..models import DictionaryTerm, Job
+from ..reading import cache as read_models
 from ..services import start_exclusive
 
 
@@ -21,6 +22,20 @@ class DictionaryTermAdmin(admin.ModelAdmin):
     fields = ["term", "note"]
     actions = ["rebuild_index"]
     change_list_template = "admin/articles/dictionaryterm/change_list.html"
+
+    # The segmenter splits queries with the terms at once: cached result pages,
+    # ranked by the words of the old split, are found again.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        read_models.bump(read_models.SEARCH)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        read_models.bump(read_models.SEARCH)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        read_models.bump(read_models.SEARCH)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

@@ -19,6 +19,8 @@ Scopes (``Scope`` tuples):
                                            (the header of every page)
   ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
+  ("search",)                              the search index: any row written or
+                                           removed, a rebuild, a dictionary term
 
 A version is a fresh unique token, never a counter starting at 0: when the cache
 drops a version key (memory, a restart of Redis), the next read starts a new token
@@ -70,6 +72,12 @@ def inbox(member_id: int) -> Scope:
 
 PEOPLE: Scope = ("people",)
 LIBRARY: Scope = ("library",)
+
+# Article list and search (listsearch) ----------------------------------------------
+# The search index as a whole: the index layer (articles/search/index.py) bumps it
+# on every row it writes or removes, so a result page cached under it follows every
+# annotation, reply, speech and article re-indexed, and every rebuild.
+SEARCH: Scope = ("search",)
 
 
 def _version_key(scope: Scope) -> str:
@@ -184,7 +192,7 @@ def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
     elif kind == "group_deleted":
         # Its annotations became their authors' private notes (SET_NULL): the
         # authors' own layers change, whoever they are; rare enough to renew all.
-        bump(PEOPLE, group(group_id))
+        bump(PEOPLE, group(group_id), SEARCH)
     elif kind in ("group", "membership") and group_id is not None:
         bump(group(group_id))
 

@@ -20,6 +20,14 @@ BATCH = 1000
 REBUILD_BATCH = 200
 
 
+def _changed() -> None:
+    """Rows of the index were written or removed: result pages cached under the
+    index's version (articles/reading/cache.py SEARCH) are found again."""
+    from ..reading import cache as read_models
+
+    read_models.bump(read_models.SEARCH)
+
+
 def make_document(kind: str, source: Source, segmenter: Segmenter):
     from ..models import SearchDocument
 
@@ -57,6 +65,7 @@ def index_objects(kind: str, sources: Iterable[Source]) -> int:
             make_document(kind, source, segmenter) for source in batch
         )
         written += len(batch)
+    _changed()
     return written
 
 
@@ -64,6 +73,7 @@ def remove_objects(kind: str, object_ids: Iterable[int]) -> None:
     from ..models import SearchDocument
 
     SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
+    _changed()
 
 
 @transaction.atomic
@@ -146,6 +156,7 @@ def _replace(name: str, object_ids: list[int], documents: list) -> None:
     # leave the index too.
     SearchDocument.objects.filter(kind=name, object_id__in=object_ids).delete()
     SearchDocument.objects.bulk_create(documents)
+    _changed()
 
 
 def last_document_id() -> int:
@@ -169,6 +180,7 @@ def remove_unrewritten(name: str, floor: int, size: int = REBUILD_BATCH) -> int:
     ):
         with transaction.atomic():
             removed += SearchDocument.objects.filter(pk__in=ids).delete()[0]
+            _changed()
     return removed
 
 

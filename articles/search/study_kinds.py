@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..links import url_for
-from .index import index_objects
+from .index import index_objects, remove_objects
 from .kinds import Kind, Source, register
 
 
@@ -195,16 +195,14 @@ def index_annotation(annotation) -> None:
 
 
 def remove_annotation(pk: int) -> None:
-    from ..models import SearchDocument
-
-    SearchDocument.objects.filter(kind=ANNOTATION.name, object_id=pk).delete()
+    remove_objects(ANNOTATION.name, [pk])
 
 
 def index_reply(reply) -> None:
-    from ..models import Reply, SearchDocument
+    from ..models import Reply
 
     if reply.is_deleted:
-        SearchDocument.objects.filter(kind=REPLY.name, object_id=reply.pk).delete()
+        remove_objects(REPLY.name, [reply.pk])
         return
     index_objects(REPLY.name, reply_sources(Reply.objects.filter(pk=reply.pk)))
 

@@ -145,4 +145,7 @@ def add_dictionary_terms(terms: list[str], note: str = "") -> list[DictionaryTer
     for term in dict.fromkeys(t.strip() for t in terms):
         if term and not DictionaryTerm.objects.filter(term=term).exists():
             created.append(DictionaryTerm.objects.create(term=term, note=note))
+    if created:
+        # Queries are segmented with the new terms at once (ranking follows).
+        read_models.bump(read_models.SEARCH)
     return created

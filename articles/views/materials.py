@@ -1,16 +1,15 @@
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
-from django.views.generic import ListView
+from django.views.generic import TemplateView
 from taggit.models import Tag
 
 from studyhub.params import query_text
 
 from .. import search
 from ..access import get_article_for
-from ..models import Annotation, Article, ReadingProgress
+from ..models import Annotation, Article
+from ..reading import listing
 from ..reading.annotations import load_threads, reader_annotations, render_items
 from ..reading.text import article_text
 from ..records.reads import paragraph_discussions
@@ -19,52 +18,20 @@ from ..records.reads import paragraph_discussions
 THEME_PAGE_ANNOTATIONS = 50
 
 
-class ArticleListView(ListView):
+class ArticleListView(TemplateView):
+    """The library, a page at a time (``?page=``, ``?theme=``): cached per
+    visibility set, page and theme, with the member's own bits put in
+    (``reading.listing``)."""
+
     template_name = "articles/article_list.html"
-    context_object_name = "articles"
     paginate_by = 20
 
-    def get_queryset(self):
-        user = self.request.user
-        # Annotations the member may read on each article (the reader's count), a
-        # subquery of the same rule: where the group is discussing.
-        annotation_count = (
-            Annotation.objects.visible_to(user)
-            .live()
-            .filter(paragraph__article=OuterRef("pk"))
-            .order_by()
-            .values("paragraph__article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        articles = (
-            Article.objects.visible_to(user)
-            .with_length()
-            .prefetch_related("tags")
-            .annotate(
-                studied=Exists(
-                    ReadingProgress.objects.of_member(user).filter(
-                        article=OuterRef("pk")
-                    )
-                ),
-                annotation_count=Coalesce(Subquery(annotation_count), 0),
-            )
-        )
-        self.theme = None
-        slug = query_text(self.request.GET, "theme")
-        if slug:
-            self.theme = get_object_or_404(Tag, slug=slug)
-            articles = articles.filter(tags=self.theme)
-        return articles
-
     def get_context_data(self, **kwargs):
-        visible = Article.objects.visible_to(self.request.user)
-        themes = (
-            Tag.objects.filter(article__in=visible)
-            .annotate(article_count=Count("article", filter=Q(article__in=visible)))
-            .order_by("-article_count", "name")
-        )
-        return super().get_context_data(theme=self.theme, themes=themes, **kwargs)
+        slug = query_text(self.request.GET, "theme")
+        theme = get_object_or_404(Tag, slug=slug) if slug else None
+        page = listing.page_number(self.request.GET.get("page") or 1)
+        content = listing.article_list(self.request, theme, page, self.paginate_by)
+        return super().get_context_data(theme=theme, content=content, **kwargs)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from accounts.models import StudyGroup
 
 from .. import search
 from ..models import Article
+from ..reading import search_pages
 
 
 class SearchForm(forms.Form):
@@ -22,21 +23,25 @@ class SearchForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, themes=None, groups=None, **kwargs):
+        """``themes`` and ``groups``: the choices (slug, name) and (pk, name) when
+        the caller has them already; read from the database otherwise."""
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Everywhere"))] + [
             (name, kind.label) for name, kind in search.KINDS.items()
         ]
-        visible = Article.objects.visible_to(user)
-        self.fields["theme"].choices = [("", _("All themes"))] + list(
-            Tag.objects.filter(article__in=visible)
-            .distinct()
-            .order_by("name")
-            .values_list("slug", "name")
-        )
-        self.fields["group"].choices = [("", _("All my groups"))] + list(
-            StudyGroup.objects.of_member(user).values_list("pk", "name")
-        )
+        if themes is None:
+            visible = Article.objects.visible_to(user)
+            themes = (
+                Tag.objects.filter(article__in=visible)
+                .distinct()
+                .order_by("name")
+                .values_list("slug", "name")
+            )
+        self.fields["theme"].choices = [("", _("All themes"))] + list(themes)
+        if groups is None:
+            groups = StudyGroup.objects.of_member(user).values_list("pk", "name")
+        self.fields["group"].choices = [("", _("All my groups"))] + list(groups)
         for name in ("date_from", "date_to"):
             self.fields[name].widget.input_type = "date"
 
@@ -52,22 +57,23 @@ class SearchForm(forms.Form):
 
 @require_GET
 def search_results(request):
-    form = SearchForm(request.GET or None, user=request.user)
-    results = None
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        data = form.cleaned_data
-        results = search.search(
-            request.user,
-            data["q"],
-            kinds=[data["kind"]] if data["kind"] else None,
-            theme=data["theme"] or None,
-            group_id=data["group"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            page=data["page"] or 1,
-        )
+    # Memberships once per request: the form's group choices and the key of the
+    # cached results (reading.search_pages).
+    visibility = search_pages.Visibility(request.user)
+    form = SearchForm(
+        request.GET or None,
+        user=request.user,
+        themes=search_pages.theme_choices(visibility),
+        groups=visibility.groups,
+    )
     query = request.GET.copy()
     query.pop("page", None)
+    page_query = query.urlencode()
+    results = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        results = search_pages.results_html(
+            request, visibility, form.cleaned_data, page_query
+        )
     return render(
         request,
         "articles/search_results.html",
@@ -77,6 +83,6 @@ def search_results(request):
             "q": form.cleaned_data.get("q", "")
             if form.is_bound and form.is_valid()
             else "",
-            "page_query": query.urlencode(),
+            "page_query": page_query,
         },
     )

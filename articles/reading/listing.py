@@ -1,0 +1,218 @@
+"""The article list: one page of cards, rendered once per visibility set.
+
+What a card shows is the same for everyone who shares a visibility set (their
+groups, and whether they are staff, who also see drafts): the article, its length
+and themes, the annotations shared with those groups, and the theme sidebar. That
+is rendered once per set, page and theme (``fragments.render_fragment``) under the
+library's version and the activity of each of the groups (every annotation write
+bumps the activity of the groups it was and is shared with).
+
+Two things of a card are the member's own and are never in the shared HTML: the
+annotations only the member sees (their private notes, and those shared with a
+group they left) add to the card's count, and the studied mark. The fragment holds
+a slot for them per card; they are kept per member and page under the member's
+version (annotation writes of the author and the studied mark bump it) and put in
+per request.
+"""
+
+import hashlib
+import re
+
+from django.core.cache import cache as django_cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from taggit.models import Tag
+
+from accounts.models import Membership
+
+from ..models import Annotation, Article, ReadingProgress
+from . import cache
+from .fragments import render_fragment
+
+TEMPLATE = "articles/_article_list.html"
+# The slots of a card's own bits in the shared HTML: the article and the count of
+# the annotations shared with the set's groups; the studied mark.
+_NOTES = re.compile(r"<!--notes:(\d+):(\d+)-->")
+_STUDIED = re.compile(r"<!--studied:(\d+)-->")
+
+
+def group_ids_of(user) -> tuple[int, ...]:
+    """The member's groups, read on every request: a membership ended is obeyed
+    at once, whoever ended it."""
+    return tuple(
+        sorted(
+            Membership.objects.filter(member=user)
+            .order_by()
+            .values_list("group_id", flat=True)
+        )
+    )
+
+
+def page_number(value) -> int | str:
+    """The page asked for, as ``ListView`` reads it: a number or "last"."""
+    if value == "last":
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _digest(*parts) -> str:
+    # What a visitor typed goes into the key only as a digest: any length, any
+    # character, one key.
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _counted(annotations) -> Subquery:
+    return Coalesce(
+        Subquery(
+            annotations.live()
+            .filter(paragraph__article=OuterRef("pk"))
+            .order_by()
+            .values("paragraph__article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def _own_annotations(user, group_ids):
+    # The annotations the member sees beyond the groups': their own, outside them
+    # (private, or shared with a group they left). ``visible_to`` split in two.
+    return Annotation.objects.filter(author=user).exclude(group_id__in=group_ids)
+
+
+def _own_parts(articles, user, group_ids):
+    return articles.annotate(
+        own_count=_counted(_own_annotations(user, group_ids)),
+        studied=Exists(
+            ReadingProgress.objects.of_member(user).filter(article=OuterRef("pk"))
+        ),
+    )
+
+
+def _shared_page(user, group_ids, theme, number, per_page) -> dict:
+    """The template's context for one page: one query for the page and its total,
+    one for its themes, one for the sidebar."""
+    articles = Article.objects.visible_to(user)
+    if theme is not None:
+        articles = articles.filter(tags=theme)
+    shared = (
+        _counted(Annotation.objects.filter(group_id__in=group_ids))
+        if group_ids
+        else Value(0)
+    )
+    if number == "last":
+        number = max(1, -(-articles.count() // per_page))
+    if number < 1:
+        raise Http404
+    offset = (number - 1) * per_page
+    rows = list(
+        _own_parts(articles.with_length(), user, group_ids)
+        .annotate(shared_count=shared, total=Window(Count("pk")))
+        .prefetch_related("tags")[offset : offset + per_page]
+    )
+    if not rows and number > 1:
+        raise Http404  # past the last page, as ListView answers
+    paginator = Paginator([], per_page)
+    paginator.count = rows[0].total if rows else 0
+    page = Page(rows, number, paginator)
+    for article in rows:
+        # For this request's context only (the HTML has slots for them).
+        article.annotation_count = article.shared_count + article.own_count
+    visible = Article.objects.visible_to(user)
+    themes = (
+        Tag.objects.filter(article__in=visible)
+        .annotate(article_count=Count("article", filter=Q(article__in=visible)))
+        .order_by("-article_count", "name")
+    )
+    return {
+        "articles": rows,
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "theme": theme,
+        "themes": themes,
+        "member_slots": True,
+    }
+
+
+def article_list(request, theme, number, per_page: int) -> SafeString:
+    """The page's content as ``request.user`` sees it."""
+    user = request.user
+    group_ids = group_ids_of(user)
+    drafts = bool(user.is_staff)
+    built = {}
+
+    def context() -> dict:
+        built.update(_shared_page(user, group_ids, theme, number, per_page))
+        return built
+
+    html = render_fragment(
+        request,
+        "article-list",
+        [cache.LIBRARY, *map(cache.activity, group_ids)],
+        TEMPLATE,
+        context,
+        "-".join(map(str, group_ids)),
+        drafts,
+        theme.pk if theme else "",
+        _digest(request.GET.get("theme", ""), number),
+    )
+    pks = [int(m[1]) for m in _NOTES.finditer(html)]
+    if "articles" in built:
+        own = {a.pk: (a.own_count, a.studied) for a in built["articles"]}
+    else:
+        own = None
+    own = _member_part(user, group_ids, pks, own)
+    return _fill(html, own)
+
+
+def _member_part(user, group_ids, pks, known) -> dict[int, tuple[int, bool]]:
+    """The member's own count and studied mark of each article shown."""
+    scopes = [cache.member(user.pk)]
+    entry = cache.key(
+        "article-list-member",
+        scopes,
+        cache.versions(scopes),
+        user.pk,
+        "-".join(map(str, group_ids)),
+        _digest(*pks),
+    )
+    if known is None:
+        known = django_cache.get(entry)
+        if known is not None:
+            return known
+        known = {
+            pk: (own_count, studied)
+            for pk, own_count, studied in _own_parts(
+                Article.objects.filter(pk__in=pks).order_by(), user, group_ids
+            ).values_list("pk", "own_count", "studied")
+        }
+    django_cache.set(entry, known, cache.TIMEOUT)
+    return known
+
+
+def _fill(html: str, own: dict[int, tuple[int, bool]]) -> SafeString:
+    def notes(match) -> str:
+        pk, shared = int(match[1]), int(match[2])
+        count = shared + own.get(pk, (0, False))[0]
+        if not count:
+            return ""
+        text = gettext("%(count)s annotations") % {"count": count}
+        return f'<span class="article-card__notes">{escape(text)}</span>'
+
+    def studied(match) -> str:
+        if not own.get(int(match[1]), (0, False))[1]:
+            return ""
+        text = escape(gettext("studied"))
+        return f'<span class="badge badge--studied">✓ {text}</span>'
+
+    return mark_safe(_STUDIED.sub(studied, _NOTES.sub(notes, html)))
