@@ -20,7 +20,18 @@ import re
 
 from django.core.cache import cache as django_cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.html import escape
@@ -83,10 +94,28 @@ def _counted(annotations) -> Subquery:
     )
 
 
+def _unindexed(column: str) -> ExpressionWrapper:
+    # ``column + 0``: an index on it cannot be used. Counted per article, the
+    # narrow path is the article's paragraphs and their annotations; SQLite's
+    # planner (no statistics) would walk every annotation of the group or author
+    # through their own index, once per article.
+    return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
+
+
+def _shared_annotations(group_ids):
+    return Annotation.objects.alias(shared_with=_unindexed("group_id")).filter(
+        shared_with__in=group_ids
+    )
+
+
 def _own_annotations(user, group_ids):
     # The annotations the member sees beyond the groups': their own, outside them
     # (private, or shared with a group they left). ``visible_to`` split in two.
-    return Annotation.objects.filter(author=user).exclude(group_id__in=group_ids)
+    return (
+        Annotation.objects.alias(written_by=_unindexed("author_id"))
+        .filter(written_by=user.pk)
+        .exclude(group_id__in=group_ids)
+    )
 
 
 def _own_parts(articles, user, group_ids):
@@ -98,26 +127,36 @@ def _own_parts(articles, user, group_ids):
     )
 
 
+def _total(articles) -> Subquery:
+    # How many there are, as a column of the page's own query: a subquery that
+    # does not depend on the row, so the database counts once (a window count
+    # would compute every row's length and counts before the LIMIT).
+    return Subquery(
+        articles.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    )
+
+
 def _shared_page(user, group_ids, theme, number, per_page) -> dict:
-    """The template's context for one page: one query for the page and its total,
-    one for its themes, one for the sidebar."""
+    """The template's context for one page: one query for the page and its total
+    (and the member's own bits), one for its themes, one for the sidebar."""
     articles = Article.objects.visible_to(user)
     if theme is not None:
         articles = articles.filter(tags=theme)
-    shared = (
-        _counted(Annotation.objects.filter(group_id__in=group_ids))
-        if group_ids
-        else Value(0)
-    )
+    shared = _counted(_shared_annotations(group_ids)) if group_ids else Value(0)
     if number == "last":
         number = max(1, -(-articles.count() // per_page))
     if number < 1:
         raise Http404
     offset = (number - 1) * per_page
+    # The page's ids first: the lengths and counts are computed for its rows only
+    # (the database would compute them for every row before sorting).
+    shown = Article.objects.filter(
+        pk__in=articles.values("pk")[offset : offset + per_page]
+    )
     rows = list(
-        _own_parts(articles.with_length(), user, group_ids)
-        .annotate(shared_count=shared, total=Window(Count("pk")))
-        .prefetch_related("tags")[offset : offset + per_page]
+        _own_parts(shown.with_length(), user, group_ids)
+        .annotate(shared_count=shared, total=_total(articles))
+        .prefetch_related("tags")
     )
     if not rows and number > 1:
         raise Http404  # past the last page, as ListView answers

@@ -57,32 +57,28 @@ class SearchForm(forms.Form):
 
 @require_GET
 def search_results(request):
-    # Memberships once per request: the form's group choices and the key of the
-    # cached results (reading.search_pages).
+    # Memberships and cached choices once per request; the filters and the results
+    # come as cached HTML (reading.search_pages).
     visibility = search_pages.Visibility(request.user)
     form = SearchForm(
         request.GET or None,
         user=request.user,
-        themes=search_pages.theme_choices(visibility),
+        themes=visibility.themes,
         groups=visibility.groups,
     )
     query = request.GET.copy()
     query.pop("page", None)
     page_query = query.urlencode()
-    results = None
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        results = search_pages.results_html(
-            request, visibility, form.cleaned_data, page_query
-        )
+    filters, results = search_pages.render(request, visibility, form, page_query)
     return render(
         request,
         "articles/search_results.html",
         {
             "form": form,
+            "filters": filters,
             "results": results,
             "q": form.cleaned_data.get("q", "")
             if form.is_bound and form.is_valid()
             else "",
-            "page_query": page_query,
         },
     )
