@@ -64,14 +64,22 @@ def group_ids_of(user) -> tuple[int, ...]:
     )
 
 
+# More pages than any library has: a larger number is past the last page (404, as
+# ListView answers), and never reaches the database as an offset it refuses.
+MAX_PAGE = 10**6
+
+
 def page_number(value) -> int | str:
     """The page asked for, as ``ListView`` reads it: a number or "last"."""
     if value == "last":
         return value
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise Http404 from None
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404
+    return number
 
 
 def _digest(*parts) -> str:

@@ -156,6 +156,11 @@ AUDITED_MARK_SAFE = {
     "articles/reading/layers.py": {"assemble"},
     # Search snippets: _marked escapes every slice of the original text it joins.
     "articles/search/highlight.py": {"highlight", "snippet"},
+    # The article list's cached cards with the member's own count and studied mark
+    # put in: a number and two translated words, escaped.
+    "articles/reading/listing.py": {"_fill"},
+    # Search pages rendered by templates (autoescaped) with the CSRF slot.
+    "articles/reading/search_pages.py": {"_render"},
     # The sign-in QR code: segno's SVG holds path data and the escaped title only
     # (tests/articles/test_signin.py::test_code_svg_holds_no_text_of_the_url).
     "articles/services/signin.py": {"code_svg"},
