@@ -102,8 +102,9 @@ def test_list_query_count_does_not_grow_with_articles(
         ParagraphFactory(article=article)
         article.tags.add(f"主题{index % 3}")
 
-    # session + user, count, page of articles, their tags, the theme sidebar, the
-    # header's unread notifications
+    # session + user, the member's groups, the page of articles with their total,
+    # their tags, the theme sidebar, the header's unread notifications (cold: the
+    # cache is empty; warm, test_list_search_cache pins 3)
     with django_assert_max_num_queries(7):
         response = member_client.get(reverse("articles:list"))
     assert len(response.context["articles"]) == min(count, 20)
