@@ -505,3 +505,22 @@ def test_drafts_are_never_served_to_a_member_of_no_group(client, staff):
         assert (card(listed, draft.title) is not None) is sees
         found = get(client, person, search, {"q": "赓续历史", "kind": "paragraph"})
         assert (draft.title in found) is sees
+
+
+def test_a_theme_renamed_in_the_admin_reaches_both_pages(client, scene, staff):
+    article = scene["article"]
+    article.tags.add("文化自信")
+    index_article(article)
+    read_all(client, scene)
+    theme = Tag.objects.get(name="文化自信")
+    response = admin_client(staff).post(
+        reverse("admin:taggit_tag_change", args=[theme.pk]),
+        {"name": "文化强国", "slug": theme.slug},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    for person in scene["people"].values():
+        listed = get(client, person, reverse("articles:list"))
+        assert "文化强国" in card(listed, TITLE) and ">文化自信<" not in listed
+        search = get(client, person, reverse("articles:search"), {"q": SHARED[0]})
+        # (the slug, in the option's value, stays what it was)
+        assert ">文化强国</option>" in search and ">文化自信<" not in search
