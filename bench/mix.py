@@ -140,9 +140,7 @@ def main() -> None:
     floor_ms = statistics.mean(ms for _, ms in floor_log)
     mix_ms = statistics.mean(ms for _, ms in log)
     print(f"database: {database}; {args.actions} actions by {args.users} users")
-    print(
-        f"{'page':<18} {'count':>6} {'median ms':>10} {'p90 ms':>8} {'×floor':>7}"
-    )
+    print(f"{'page':<18} {'count':>6} {'median ms':>10} {'p90 ms':>8} {'×floor':>7}")
     for page, values in sorted(by_page.items(), key=lambda kv: -sum(kv[1])):
         values.sort()
         print(
