@@ -159,6 +159,13 @@ AUDITED_MARK_SAFE = {
     # The sign-in QR code: segno's SVG holds path data and the escaped title only
     # (tests/articles/test_signin.py::test_code_svg_holds_no_text_of_the_url).
     "articles/services/signin.py": {"code_svg"},
+    # Cached fragments: HTML a template rendered with autoescaping, with owner-only
+    # pieces cut by their comment markers and the escaped CSRF token put in;
+    # render_fragment marks only the constant CSRF slot safe.
+    "articles/reading/fragments.py": {"fill", "render_fragment"},
+    # {% owned_by %}: the markers (a member id through int()) around its rendered,
+    # autoescaped children.
+    "articles/templatetags/fragment_tags.py": {"render"},
 }
 
 
