@@ -121,22 +121,27 @@ def _variant() -> tuple:
     return (translation.get_language() or "", settings.TIME_ZONE)
 
 
-def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
-    """The member's layers of ``article``: their groups', then their own. Two cache
-    round trips when all are cached (versions, then the layers)."""
-    group_ids = sorted(set(group_ids))
+def layer_scopes(article, user, group_ids: list[int]) -> list[cache.Scope]:
+    """Every scope the member's layers of ``article`` depend on."""
+    return [
+        cache.article(article.pk),
+        cache.PEOPLE,
+        cache.article_member(article.pk, user.pk),
+        *(cache.article_group(article.pk, g) for g in group_ids),
+        *map(cache.group, group_ids),
+    ]
+
+
+def layer_entries(user, article, group_ids: list[int], known) -> dict:
+    """The cache keys of the member's layers (``group_ids`` sorted) at the versions
+    ``known``: key → the group id of the layer, None for one's own (the last)."""
     scopes = [cache.article(article.pk), cache.PEOPLE]
-    own_scope = cache.article_member(article.pk, user.pk)
-    group_scopes = {g: cache.article_group(article.pk, g) for g in group_ids}
-    known = cache.versions(
-        [*scopes, own_scope, *group_scopes.values(), *map(cache.group, group_ids)]
-    )
     variant = _variant()
-    entries = {}  # cache key → the group id of the layer, None for one's own
+    entries = {}
     for group_id in group_ids:
         entry = cache.key(
             "layer-group",
-            [*scopes, group_scopes[group_id], cache.group(group_id)],
+            [*scopes, cache.article_group(article.pk, group_id), cache.group(group_id)],
             known,
             *variant,
         )
@@ -145,13 +150,22 @@ def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
     # they are part of the key.
     own = cache.key(
         "layer-member",
-        [*scopes, own_scope, *map(cache.group, group_ids)],
+        [
+            *scopes,
+            cache.article_member(article.pk, user.pk),
+            *map(cache.group, group_ids),
+        ],
         known,
         *variant,
         "-".join(map(str, group_ids)),
     )
     entries[own] = None
-    found = django_cache.get_many(list(entries))
+    return entries
+
+
+def load_layers(user, article, paragraphs, group_ids, entries, found) -> list[Layer]:
+    """The layers of ``entries`` (``layer_entries``): those in ``found`` (entries
+    already read from the cache) as they are, the others built and stored."""
     missing = [entry for entry in entries if entry not in found]
     if missing:
         # The missing layers in one go, then split: a cold page costs no more
@@ -171,6 +185,16 @@ def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
     return [found[entry] for entry in entries]
 
 
+def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
+    """The member's layers of ``article``: their groups', then their own. Two cache
+    round trips when all are cached (versions, then the layers)."""
+    group_ids = sorted(set(group_ids))
+    known = cache.versions(layer_scopes(article, user, group_ids))
+    entries = layer_entries(user, article, group_ids, known)
+    found = django_cache.get_many(list(entries))
+    return load_layers(user, article, paragraphs, group_ids, entries, found)
+
+
 class Shown:
     """An item as the page shows it to one viewer (``html`` filled in)."""
 
@@ -182,14 +206,18 @@ class Shown:
         self.html = html
 
 
-def assemble(request, layers: list[Layer], paragraphs, chosen, needles_spans) -> dict:
+def assemble(
+    request, layers: list[Layer], paragraphs, chosen, needles_spans, *, filled=True
+) -> dict:
     """Set ``notes``, ``note_count``, ``highlighted`` and ``notes_html`` on each
     paragraph from the member's layers; the rest of the reader's context.
 
     ``chosen`` is the ReaderFilter (its theme matched by id); ``needles_spans``
-    maps a paragraph's text to its search spans (empty without a search)."""
+    maps a paragraph's text to its search spans (empty without a search). Not
+    ``filled``, the items are left as their notes' segments (``Shown.note``) and
+    their ``html`` empty, for a body shared by a visibility set (``body.py``)."""
     user_id = request.user.pk
-    token = escape(get_token(request))
+    token = escape(get_token(request)) if filled else ""
     themes: dict[int, tuple] = {}
     authors: dict[int, str] = {}
     for layer in layers:
@@ -222,7 +250,11 @@ def assemble(request, layers: list[Layer], paragraphs, chosen, needles_spans) ->
         count = 0
         for note in notes:
             # Built from escaped pieces (items.annotation_segments).
-            html = mark_safe(fill_csrf(for_viewer(note.segments, user_id), token))
+            html = (
+                mark_safe(fill_csrf(for_viewer(note.segments, user_id), token))
+                if filled
+                else ""
+            )
             if note.detached and not note.is_deleted:
                 detached.append(Shown(note, html))
                 continue
