@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db.models import Q
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from ..models import Annotation
@@ -59,22 +60,196 @@ class Layer(NamedTuple):
     authors: dict  # member id → name, of live annotations
 
 
-def _load(article, queryset) -> list[Annotation]:
-    """The annotations of ``queryset`` on ``article`` with their threads: one query
-    each for them, their themes and their replies, whatever the number of layers."""
-    # Imported here: annotations.py imports this module for the reader.
-    from .annotations import load_threads
+class _Person:
+    __slots__ = ("name",)
 
-    rows = (
-        queryset.of_article(article)
-        .prefetch_related("author", "group")
-        .with_reply_count()
-        .order_by("paragraph_id", "start", "created_at", "pk")
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _Reply:
+    """A reply as items.py renders it: the fields of the row, links and dates."""
+
+    __slots__ = (
+        "pk",
+        "author_id",
+        "author",
+        "text",
+        "deleted_at",
+        "anchor",
+        "edit_url",
+        "delete_url",
+        "created_iso",
+        "created_label",
     )
-    return load_threads(list(rows), rows)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
-def _build(paragraphs, annotations: list[Annotation]) -> Layer:
+class _Annotation:
+    """An annotation as a layer is built from it (``_build``, items.py): what
+    ``load_threads`` sets on the model, without the model instances (a thousand
+    annotations, their authors and replies were most of a layer's rebuild)."""
+
+    __slots__ = (
+        "pk",
+        "paragraph_id",
+        "quote",
+        "start",
+        "end",
+        "note",
+        "group_id",
+        "group",
+        "author_id",
+        "author",
+        "detached",
+        "deleted_at",
+        "created_at",
+        "themes",
+        "thread",
+        "reply_count",
+        "anchor",
+        "url",
+        "edit_url",
+        "delete_url",
+        "reply_url",
+        "created_iso",
+        "created_label",
+        "edited",
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_private(self) -> bool:
+        return self.group_id is None
+
+
+def _load(article, queryset) -> list[_Annotation]:
+    """The annotations of ``queryset`` on ``article`` with their threads, as
+    ``annotations.load_threads`` prepares them, from rows: one query each for
+    them, their themes, their replies, the people who wrote them and their
+    groups, whatever the number of layers."""
+    # Imported here: annotations.py imports this module for the reader.
+    from accounts.models import Member, StudyGroup
+
+    from ..links import url_parts
+    from ..models import Reply
+    from .annotations import _when, tags_by_annotation
+
+    base = queryset.of_article(article)
+    rows = base.order_by("paragraph_id", "start", "created_at", "pk").values_list(
+        "pk",
+        "paragraph_id",
+        "quote",
+        "start",
+        "end",
+        "note",
+        "group_id",
+        "author_id",
+        "detached",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+    )
+    zone = timezone.get_current_timezone()
+    view, view_end = url_parts("articles:annotation")
+    edit, edit_end = url_parts("articles:annotation_edit")
+    delete, delete_end = url_parts("articles:annotation_delete")
+    reply_to, reply_to_end = url_parts("articles:reply_create")
+    reply_edit, reply_edit_end = url_parts("articles:reply_edit")
+    reply_delete, reply_delete_end = url_parts("articles:reply_delete")
+    annotations = []
+    for (
+        pk,
+        paragraph_id,
+        quote,
+        start,
+        end,
+        note,
+        group_id,
+        author_id,
+        detached,
+        deleted_at,
+        created_at,
+        updated_at,
+    ) in rows:
+        a = _Annotation()
+        a.pk, a.paragraph_id, a.quote, a.start, a.end = (
+            pk,
+            paragraph_id,
+            quote,
+            start,
+            end,
+        )
+        a.note, a.group_id, a.author_id = note, group_id, author_id
+        a.detached, a.deleted_at, a.created_at = detached, deleted_at, created_at
+        a.thread = []
+        a.reply_count = 0
+        a.anchor = f"a-{pk}"
+        a.url = f"{view}{pk}{view_end}"
+        a.edit_url = f"{edit}{pk}{edit_end}"
+        a.delete_url = f"{delete}{pk}{delete_end}"
+        a.reply_url = f"{reply_to}{pk}{reply_to_end}"
+        a.created_iso, a.created_label = _when(created_at, zone)
+        a.edited = (updated_at - created_at).seconds > 1
+        annotations.append(a)
+    if not annotations:
+        return annotations
+    by_pk = {a.pk: a for a in annotations}
+    tags = tags_by_annotation(base)
+    theme_urls: dict[str, str] = {}
+    for a in annotations:
+        a.themes = tags.get(a.pk, [])
+        for theme in a.themes:
+            if theme.slug not in theme_urls:
+                theme_urls[theme.slug] = reverse("articles:theme", args=[theme.slug])
+            theme.url = theme_urls[theme.slug]
+    replies = (
+        Reply.objects.filter(annotation__in=base.values("pk"))
+        .order_by("created_at", "pk")
+        .values_list(
+            "pk", "annotation_id", "author_id", "text", "deleted_at", "created_at"
+        )
+    )
+    thread = []
+    for pk, annotation_id, author_id, text, deleted_at, created_at in replies:
+        r = _Reply()
+        r.pk, r.author_id, r.text, r.deleted_at = pk, author_id, text, deleted_at
+        r.anchor = f"r-{pk}"
+        r.edit_url = f"{reply_edit}{pk}{reply_edit_end}"
+        r.delete_url = f"{reply_delete}{pk}{reply_delete_end}"
+        r.created_iso, r.created_label = _when(created_at, zone)
+        owner = by_pk[annotation_id]
+        owner.thread.append(r)
+        if deleted_at is None:
+            owner.reply_count += 1
+        thread.append(r)
+    people = {
+        m.pk: _Person(m.name)
+        for m in Member.objects.filter(
+            pk__in={a.author_id for a in annotations} | {r.author_id for r in thread}
+        ).only("pk", "display_name", "first_name", "last_name", "username")
+    }
+    groups = {
+        pk: _Person(name)
+        for pk, name in StudyGroup.objects.filter(
+            pk__in={a.group_id for a in annotations} - {None}
+        ).values_list("pk", "name")
+    }
+    for a in annotations:
+        a.author = people[a.author_id]
+        a.group = groups.get(a.group_id)
+    for r in thread:
+        r.author = people[r.author_id]
+    return annotations
+
+
+def _build(paragraphs, annotations: list[_Annotation]) -> Layer:
     labels = {name: escape(value) for name, value in annotation_labels().items()}
     notes: dict[int, list[Note]] = {}
     themes: dict[int, tuple] = {}
