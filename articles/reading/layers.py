@@ -59,6 +59,18 @@ class Layer(NamedTuple):
     themes: dict  # theme id → (name, slug), of live annotations
     authors: dict  # member id → name, of live annotations
 
+    def __reduce__(self):
+        # Stored with its notes as plain tuples: pickle writes a thousand named
+        # tuples one Python call each, several times slower than the layer's text.
+        notes = {pk: [tuple(n) for n in items] for pk, items in self.notes.items()}
+        return (_layer, (notes, self.highlighted, self.themes, self.authors))
+
+
+def _layer(notes, highlighted, themes, authors) -> Layer:
+    make = Note._make
+    notes = {pk: [make(n) for n in items] for pk, items in notes.items()}
+    return Layer(notes, highlighted, themes, authors)
+
 
 class _Person:
     __slots__ = ("name",)
