@@ -4,11 +4,12 @@ and "discussed at" links, and the detached notes) as one read model.
 The unfiltered reader, without a search, is the same page for every member who
 shares a visibility set: the same groups (their layers, names and sessions) and no
 notes of their own outside them. It is rendered once per versions of what it
-shows and kept as segments (``items.annotation_segments``): plain strings and
-``(owner_id, html)`` pieces, the edit and delete links only their owner sees, with
-``CSRF_SLOT`` where the forms' token goes. A warm request is then one look-up of
+shows and kept as UTF-8 parts (``Body``) from the items' segments
+(``items.annotation_segments``): the edit and delete links only their owner sees,
+and the forms' CSRF token, at known places. A warm request is then one look-up of
 versions, one of the member's own layer (to know whether they have notes of their
-own: those make the body theirs alone), one of the body, and a join.
+own: those make the body theirs alone), one of the body (in this process's memory
+after the first: ``recent``), and a join of bytes the view puts in the page.
 
 The key holds the versions of the article (text, themes), of the names of members,
 of each of the member's groups (its layer, its name in the annotate form, its

@@ -27,9 +27,11 @@ from articles.services import (
     delete_discussion_note,
     delete_reply,
     edit_annotation,
+    mark_article_studied,
     merge_themes,
     reply_to_annotation,
     save_discussion_note,
+    unmark_article_studied,
     update_paragraph_text,
     update_session,
 )
@@ -350,6 +352,19 @@ def test_a_draft_speech_cites_nothing_until_final(client, scene, group):
         note=speech,
     )
     assert who_sees(client, scene, TOPIC) == GROUP_READERS
+
+
+def test_the_studied_mark_is_the_reader_s_own(client, scene):
+    member, leader = scene["people"]["member"], scene["people"]["leader"]
+    entries = entries_read(client, scene)
+    mark_article_studied(member, scene["article"])
+    assert who_sees(client, scene, "studied-mark") == {"member"}
+    # The body the two share is the same entry as before.
+    assert entries_read(client, scene)["leader"] == entries["leader"]
+    assert entries["member"] == entries["leader"]
+    unmark_article_studied(member, scene["article"])
+    assert who_sees(client, scene, "studied-mark") == set()
+    assert "studied-mark" not in read(client, leader, scene["article"])
 
 
 # --- Entries never mix visibility sets ----------------------------------------------
