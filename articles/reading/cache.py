@@ -19,12 +19,16 @@ Scopes (``Scope`` tuples):
                                            (the header of every page)
   ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
+  ("discussions", group_id)                which paragraphs the group's sessions'
+                                           speeches cite, with their sessions'
+                                           dates and topics (the reader's links)
 
 A version is a fresh unique token, never a counter starting at 0: when the cache
 drops a version key (memory, a restart of Redis), the next read starts a new token
 instead of going back to a value whose old entries may still be stored.
 """
 
+import hashlib
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -66,6 +70,17 @@ def member(member_id: int) -> Scope:
 
 def inbox(member_id: int) -> Scope:
     return ("inbox", member_id)
+
+
+# The reader: sessions citing paragraphs (reading/body.py).
+def discussions(group_id: int) -> Scope:
+    return ("discussions", group_id)
+
+
+def bump_discussions(*group_ids) -> None:
+    """A group's speeches were written, changed or deleted, or a session's date or
+    topic changed: the reader's "discussed at" links of the group are read again."""
+    bump(*(discussions(g) for g in set(group_ids) if g is not None))
 
 
 PEOPLE: Scope = ("people",)
@@ -114,7 +129,13 @@ def bump(*scopes: Scope) -> None:
 def key(name: str, scopes: Iterable[Scope], known: dict[Scope, str], *extra) -> str:
     """The key of read model ``name`` at the versions ``known`` of ``scopes``."""
     parts = [known[scope] for scope in scopes]
-    return ":".join([SCHEMA, name, *(str(part) for part in extra), *parts])
+    entry = ":".join([SCHEMA, name, *(str(part) for part in extra), *parts])
+    if len(entry) > 200:
+        # A member of many groups: memcached refuses keys over 250 characters
+        # (and Django warns of them with every backend).
+        digest = hashlib.blake2b(entry.encode(), digest_size=20).hexdigest()
+        entry = f"{SCHEMA}:{name}:#{digest}"
+    return entry
 
 
 def cached(name: str, scopes: list[Scope], build: Callable, *extra):

@@ -38,6 +38,7 @@ from ..models import (
     StudySession,
 )
 from ..models.sessions import SESSION_YEARS
+from ..reading import cache as read_models
 from ..search import remove_objects
 from ..search.study_kinds import NOTE, index_note
 from .notifications import (
@@ -248,6 +249,7 @@ def update_session(
             )
         set_session_materials(session, materials)
     session.save()
+    read_models.bump_discussions(session.group_id)  # the reader's links: date, topic
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
     return session
@@ -522,6 +524,7 @@ def save_discussion_note(
     note.status = status
     note.save()
     note.cited_paragraphs.set(cited)
+    read_models.bump_discussions(session.group_id)
     index_note(note)
     new = f"{note.speaker_label}（{labels[note.kind]}）：{note.content}"
     if old != new:
@@ -543,6 +546,7 @@ def delete_discussion_note(
     old = f"{note.speaker_label}（{note.get_kind_display()}）：{note.content}"
     remove_objects(NOTE.name, [note.pk])
     note.delete()
+    read_models.bump_discussions(session.group_id)
     _correct(session, author, reason, [{"field": _("speech"), "old": old, "new": "—"}])
 
 

@@ -1,17 +1,20 @@
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from studyhub.params import query_text
+from studyhub.params import query_id, query_text
 
 from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
 from ..reading.annotations import load_threads, reader_annotations, render_items
+from ..reading.body import SLOT as BODY_SLOT
+from ..reading.body import reader_body
 from ..reading.text import article_text
 from ..records.reads import paragraph_discussions
 
@@ -70,29 +73,47 @@ class ArticleListView(ListView):
 @require_GET
 def article_detail(request, pk: int):
     article = get_article_for(request.user, pk, request)
+    needles = search.needles_for(request.GET.get("q", ""))
+    if needles or _filtered(request):
+        return render(
+            request,
+            "articles/article_detail.html",
+            _reader_per_paragraph(request, article, needles),
+        )
+    # The common view: the whole body from the cache (reading/body.py), put in
+    # the page as it is stored, in UTF-8.
+    context, body = reader_body(request, article)
+    page = render_to_string(
+        "articles/article_detail.html", {"article": article, **context}, request
+    )
+    before, after = page.split(BODY_SLOT)
+    return HttpResponse(b"".join([before.encode(), body, after.encode()]))
+
+
+def _filtered(request) -> bool:
+    """The reader's filter asked for (a theme or a member), as reader_annotations
+    reads it."""
+    return bool(query_text(request.GET, "theme")) or (
+        query_id(request.GET, "member") is not None
+    )
+
+
+def _reader_per_paragraph(request, article, needles) -> dict:
+    """The filtered or searched reader, rendered paragraph by paragraph."""
     text = article_text(article)
     paragraphs = text["paragraphs"]
     discussed = paragraph_discussions(request.user, article)
     for paragraph in paragraphs:
         paragraph.discussed_in = discussed.get(paragraph.pk, [])
-    return render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "paragraphs": paragraphs,
-            "themes": text["themes"],
-            "char_count": text["char_count"],
-            "keywords": text["keywords"],
-            # Arriving from a search result, the searched words are marked too.
-            **reader_annotations(
-                request,
-                article,
-                paragraphs,
-                needles=search.needles_for(request.GET.get("q", "")),
-            ),
-        },
-    )
+    return {
+        "article": article,
+        "paragraphs": paragraphs,
+        "themes": text["themes"],
+        "char_count": text["char_count"],
+        "keywords": text["keywords"],
+        # Arriving from a search result, the searched words are marked too.
+        **reader_annotations(request, article, paragraphs, needles=needles),
+    }
 
 
 @require_GET

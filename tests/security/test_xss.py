@@ -154,6 +154,9 @@ AUDITED_MARK_SAFE = {
     # The reader's cached layers: items and highlights items.py built, with the
     # viewer's own links and an escaped CSRF token filled in.
     "articles/reading/layers.py": {"assemble"},
+    # The reader's cached body: only its own constant slots (where the items, the
+    # CSRF token and the body go), no text.
+    "articles/reading/body.py": {"reader_body", "_build"},
     # Search snippets: _marked escapes every slice of the original text it joins.
     "articles/search/highlight.py": {"highlight", "snippet"},
     # The sign-in QR code: segno's SVG holds path data and the escaped title only
