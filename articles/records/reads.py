@@ -128,7 +128,11 @@ def notes_prefetch(viewer=None, keeps_record: bool = True) -> Prefetch:
     notes = DiscussionNote.objects.select_related("speaker").prefetch_related(
         Prefetch("cited_paragraphs", queryset=published_paragraphs())
     )
-    if not keeps_record:
+    if not keeps_record and viewer is None:
+        # The record as every member sees it (cached for all of them): final
+        # speeches only, whoever looks.
+        notes = notes.filter(status=DiscussionNote.Status.FINAL)
+    elif not keeps_record:
         # Drafts are private to whoever drafted them until the secretary finalises
         # (the one rule, shared with search: DiscussionNote.objects.visible_to).
         notes = notes.visible_to(viewer)
@@ -169,6 +173,16 @@ def load_record(
         notes=session.note_rows,
         corrections=corrections,
     )
+
+
+def draft_owners(session: StudySession) -> set[int]:
+    """Who sees a draft of ``session`` besides its record keepers: the members who
+    drafted one or are its speaker (``DiscussionNote.objects.visible_to``). One
+    query."""
+    rows = DiscussionNote.objects.filter(
+        session=session, status=DiscussionNote.Status.DRAFT
+    ).values_list("speaker_id", "drafted_by_id")
+    return {pk for row in rows for pk in row} - {None}
 
 
 def load_records(sessions) -> list[SessionRecord]:

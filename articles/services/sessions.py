@@ -38,6 +38,7 @@ from ..models import (
     StudySession,
 )
 from ..models.sessions import SESSION_YEARS
+from ..reading import cache as read_models
 from ..search import remove_objects
 from ..search.study_kinds import NOTE, index_note
 from .notifications import (
@@ -158,6 +159,7 @@ def create_session(
     )
     set_session_materials(session, materials)
     notify_session_planned(session, by=author)
+    read_models.bump_records(group.pk)
     return session
 
 
@@ -250,6 +252,7 @@ def update_session(
     session.save()
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -286,6 +289,7 @@ def choose_material_paragraphs(
                 }
             ],
         )
+    read_models.bump_records(session.group_id)
     return material
 
 
@@ -403,6 +407,7 @@ def record_attendance(
             )
 
     _correct(session, author, reason, changes)
+    read_models.bump_records(session.group_id)
     return saved
 
 
@@ -442,6 +447,7 @@ def mark_session_held(session: StudySession) -> StudySession:
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
     _open_make_ups(session)
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -459,6 +465,7 @@ def archive_session(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.ARCHIVED
     session.save(update_fields=["status", "updated_at"])
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -531,6 +538,7 @@ def save_discussion_note(
             reason,
             [{"field": _("speech"), "old": old or "—", "new": new}],
         )
+    read_models.bump_records(session.group_id)
     return note
 
 
@@ -544,6 +552,7 @@ def delete_discussion_note(
     remove_objects(NOTE.name, [note.pk])
     note.delete()
     _correct(session, author, reason, [{"field": _("speech"), "old": old, "new": "—"}])
+    read_models.bump_records(session.group_id)
 
 
 @transaction.atomic
@@ -559,6 +568,7 @@ def move_discussion_note(note: DiscussionNote, *, up: bool) -> None:
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
+    read_models.bump_records(note.session.group_id)
 
 
 @transaction.atomic
@@ -571,6 +581,7 @@ def complete_make_up(make_up: MakeUpStudy, *, note: str) -> MakeUpStudy:
     make_up.note = note
     make_up.done_at = make_up.done_at or timezone.now()
     make_up.save(update_fields=["note", "done_at"])
+    read_models.bump_records(make_up.attendance.session.group_id)
     return make_up
 
 
@@ -588,6 +599,7 @@ def add_plan_item(
     plan, _created = StudyPlan.objects.get_or_create(group=group, year=year)
     item = PlanItem.objects.create(plan=plan, month=month, topic=topic.strip())
     item.materials.set(materials)
+    read_models.bump_records(group.pk)
     return item
 
 
@@ -605,8 +617,11 @@ def edit_plan_item(
     item.topic = topic.strip()
     item.save(update_fields=["month", "topic"])
     item.materials.set(materials)
+    read_models.bump_records(item.plan.group_id)
     return item
 
 
 def delete_plan_item(item: PlanItem) -> None:
+    group_id = item.plan.group_id
     item.delete()
+    read_models.bump_records(group_id)

@@ -159,6 +159,11 @@ AUDITED_MARK_SAFE = {
     # The sign-in QR code: segno's SVG holds path data and the escaped title only
     # (tests/articles/test_signin.py::test_code_svg_holds_no_text_of_the_url).
     "articles/services/signin.py": {"code_svg"},
+    # The record pages' fragments: the CSRF placeholder (a constant) rendered in
+    # place of the token, and the record's HTML with the viewer's leave box (both
+    # rendered by templates) put in at a comment slot.
+    "articles/records/fragments.py": {"render_record_fragment"},
+    "articles/views/sessions.py": {"_with_leave"},
 }
 
 
