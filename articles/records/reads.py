@@ -316,14 +316,20 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
         .order_by("starts_at", "pk")
     )
     counts: dict[int, Counter] = defaultdict(Counter)
+    open_make_ups: Counter = Counter()
+    # Attendance by status and the make-ups still open, in one query.
     rows = (
         Attendance.objects.filter(session__in=[s.pk for s in sessions])
         .values("member", "status")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(make_up__isnull=False, make_up__done_at=None)),
+        )
         .order_by()
     )
     for row in rows:
         counts[row["member"]][row["status"]] = row["n"]
+        open_make_ups[row["member"]] += row["open"]
     keynotes = dict(
         DiscussionNote.objects.filter(
             session__in=[s.pk for s in sessions],
@@ -332,15 +338,6 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
             speaker__isnull=False,
         )
         .values_list("speaker")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    open_make_ups = dict(
-        Attendance.objects.filter(
-            session__in=[s.pk for s in sessions], make_up__done_at__isnull=True
-        )
-        .exclude(make_up=None)
-        .values_list("member")
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -19,14 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import changes
-from accounts.models import Membership
+from accounts.models import Member, Membership
 from accounts.services import move_membership
 from articles.admin.sessions import GroupStudySettingsAdmin
 from articles.models import (
+    Article,
     Attendance,
     DiscussionNote,
     GroupStudySettings,
     MakeUpStudy,
+    ReadingProgress,
 )
 from articles.reading import cache as read_models
 from articles.services import (
@@ -50,6 +52,7 @@ from articles.services import (
     update_session,
     withdraw_leave,
 )
+from articles.services.search import index_article
 from articles.services.sessions import AttendanceEntry
 from articles.services.signin import (
     decide_observer_entry,
@@ -637,3 +640,41 @@ def test_cache_clear_rebuilds_every_page(client, scene):
         for name, html in by_person.items():
             assert (html is None) == (after[page][name] is None), (page, name)
     assert Attendance.objects.count()
+
+
+def test_a_withdrawn_material_and_a_renamed_member_show_at_once(client, scene):
+    article, people = scene["article"], scene["people"]
+    link = reverse("articles:detail", args=[article.pk])
+    assert who_sees(client, scene, link)["session"] == GROUP
+    # The admin's save of an article ends in index_article (its one bump).
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    index_article(Article.objects.get(pk=article.pk))
+    assert who_sees(client, scene, link)["session"] == set()
+    assert who_sees(client, scene, article.title)["session"] == GROUP
+
+    Member.objects.filter(pk=people["member"].pk).update(display_name="王新名")
+    changes.announce("member", member_id=people["member"].pk)
+    seen = who_sees(client, scene, "王新名")
+    assert seen["session"] == GROUP
+    assert seen["statistics"] == GROUP
+    assert seen["member's archive"] == KEEPERS | {"member"}
+
+
+def test_the_archive_offers_every_year_with_activity(client, scene):
+    people, group = scene["people"], scene["group"]
+    old = make_session(
+        group,
+        topic="往年专题学习",
+        starts_at=at(2024, 5, 6, 9),
+        ends_at=at(2024, 5, 6, 12),
+    )
+    record_attendance(
+        old, [AttendanceEntry(people["member"], "present")], author=people["leader"]
+    )
+    progress = mark_article_studied(people["member"], scene["article"])
+    ReadingProgress.objects.filter(pk=progress.pk).update(studied_at=at(2023, 2, 1))
+    cache.clear()  # the studied mark was moved back by hand
+    html = get(client, people["member"], urls(scene)["my archive"])
+    for year in (2023, 2024, YEAR, timezone.localdate().year):
+        assert f'<option value="{year}"' in html, year
+    assert '<option value="2022"' not in html
