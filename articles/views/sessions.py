@@ -61,11 +61,13 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 def session_list(request):
     # The viewer's groups and roles decide what the list shows (which groups'
     # sessions, the keepers' buttons): one query, and the key of the fragment.
-    roles = dict(
-        Membership.objects.filter(member=request.user).values_list("group_id", "role")
+    memberships = list(
+        Membership.objects.filter(member=request.user)
+        .order_by("group__name", "group_id")
+        .values_list("group_id", "role", "group__name")
     )
-    group_ids = sorted(roles)
-    kept = {pk for pk, role in roles.items() if role in KEEPER_ROLES}
+    group_ids = sorted(pk for pk, _role, _name in memberships)
+    kept = {pk for pk, role, _name in memberships if role in KEEPER_ROLES}
     group_id = query_id(request.GET, "group")
     page_number = query_id(request.GET, "page")
 
@@ -78,7 +80,8 @@ def session_list(request):
         )
         if group_id is not None:
             sessions = sessions.filter(group_id=group_id)
-        groups = list(StudyGroup.objects.filter(pk__in=group_ids))
+        # The sidebar's groups, named from the membership query above.
+        groups = [StudyGroup(pk=pk, name=name) for pk, _role, name in memberships]
         page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
         shown = list(page.object_list)
         return {
