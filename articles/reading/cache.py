@@ -22,6 +22,13 @@ Scopes (``Scope`` tuples):
   ("discussions", group_id)                which paragraphs the group's sessions'
                                            speeches cite, with their sessions'
                                            dates and topics (the reader's links)
+  ("records", group_id)                    the group's study record: sessions,
+                                           attendance, speeches, materials, leave,
+                                           sign-in, reflections, make-ups, plan,
+                                           settings, its members' studied marks
+                                           (session list, record, statistics)
+  ("archive", member_id)                   a member's own rows outside any group's
+                                           record (studied marks; their archive)
 
 A version is a fresh unique token, never a counter starting at 0: when the cache
 drops a version key (memory, a restart of Redis), the next read starts a new token
@@ -85,6 +92,36 @@ def bump_discussions(*group_ids) -> None:
 
 PEOPLE: Scope = ("people",)
 LIBRARY: Scope = ("library",)
+
+
+# --- Study records (session list, record page, statistics, archive) ---------------
+def records(group_id: int) -> Scope:
+    return ("records", group_id)
+
+
+def archive(member_id: int) -> Scope:
+    return ("archive", member_id)
+
+
+def bump_records(*group_ids: int) -> None:
+    """A group's study record changed (a session, its attendance, speeches,
+    materials, leave, sign-in, reflections, make-ups, the plan or settings): its
+    session list, record pages, statistics and its members' archives."""
+    bump(*(records(pk) for pk in set(group_ids) if pk is not None))
+
+
+def bump_studied(member_id: int) -> None:
+    """A member marked an article studied (or took the mark back): their archive
+    and the statistics of every group they belong to."""
+    from accounts.models import Membership
+
+    groups = Membership.objects.filter(member_id=member_id).values_list(
+        "group_id", flat=True
+    )
+    bump(archive(member_id), *(records(pk) for pk in groups))
+
+
+# --- end of study records -----------------------------------------------------------
 
 
 def _version_key(scope: Scope) -> str:

@@ -244,11 +244,15 @@ def mark_article_studied(member, article: Article) -> ReadingProgress:
     progress, _created = ReadingProgress.objects.get_or_create(
         member=member, article=article, defaults={"studied_at": timezone.now()}
     )
+    if _created:
+        # The member's archive and their groups' statistics count it.
+        read_models.bump_studied(member.pk)
     return progress
 
 
 def unmark_article_studied(member, article: Article) -> None:
-    ReadingProgress.objects.filter(member=member, article=article).delete()
+    if ReadingProgress.objects.filter(member=member, article=article).delete()[0]:
+        read_models.bump_studied(member.pk)
 
 
 @dataclass

@@ -159,6 +159,7 @@ def create_session(
     )
     set_session_materials(session, materials)
     notify_session_planned(session, by=author)
+    read_models.bump_records(group.pk)
     return session
 
 
@@ -252,6 +253,7 @@ def update_session(
     read_models.bump_discussions(session.group_id)  # the reader's links: date, topic
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -288,6 +290,7 @@ def choose_material_paragraphs(
                 }
             ],
         )
+    read_models.bump_records(session.group_id)
     return material
 
 
@@ -405,6 +408,7 @@ def record_attendance(
             )
 
     _correct(session, author, reason, changes)
+    read_models.bump_records(session.group_id)
     return saved
 
 
@@ -444,6 +448,7 @@ def mark_session_held(session: StudySession) -> StudySession:
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
     _open_make_ups(session)
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -461,6 +466,7 @@ def archive_session(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.ARCHIVED
     session.save(update_fields=["status", "updated_at"])
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -534,6 +540,7 @@ def save_discussion_note(
             reason,
             [{"field": _("speech"), "old": old or "—", "new": new}],
         )
+    read_models.bump_records(session.group_id)
     return note
 
 
@@ -548,6 +555,7 @@ def delete_discussion_note(
     note.delete()
     read_models.bump_discussions(session.group_id)
     _correct(session, author, reason, [{"field": _("speech"), "old": old, "new": "—"}])
+    read_models.bump_records(session.group_id)
 
 
 @transaction.atomic
@@ -563,6 +571,7 @@ def move_discussion_note(note: DiscussionNote, *, up: bool) -> None:
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
+    read_models.bump_records(note.session.group_id)
 
 
 @transaction.atomic
@@ -575,6 +584,7 @@ def complete_make_up(make_up: MakeUpStudy, *, note: str) -> MakeUpStudy:
     make_up.note = note
     make_up.done_at = make_up.done_at or timezone.now()
     make_up.save(update_fields=["note", "done_at"])
+    read_models.bump_records(make_up.attendance.session.group_id)
     return make_up
 
 
@@ -592,6 +602,7 @@ def add_plan_item(
     plan, _created = StudyPlan.objects.get_or_create(group=group, year=year)
     item = PlanItem.objects.create(plan=plan, month=month, topic=topic.strip())
     item.materials.set(materials)
+    read_models.bump_records(group.pk)
     return item
 
 
@@ -609,8 +620,11 @@ def edit_plan_item(
     item.topic = topic.strip()
     item.save(update_fields=["month", "topic"])
     item.materials.set(materials)
+    read_models.bump_records(item.plan.group_id)
     return item
 
 
 def delete_plan_item(item: PlanItem) -> None:
+    group_id = item.plan.group_id
     item.delete()
+    read_models.bump_records(group_id)

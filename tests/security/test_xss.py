@@ -169,6 +169,11 @@ AUDITED_MARK_SAFE = {
     # {% owned_by %}: the markers (a member id through int()) around its rendered,
     # autoescaped children.
     "articles/templatetags/fragment_tags.py": {"render"},
+    # The record pages' fragments: the CSRF placeholder (a constant) rendered in
+    # place of the token, and the record's HTML with the viewer's leave box (both
+    # rendered by templates) put in at a comment slot.
+    "articles/records/fragments.py": {"render_record_fragment"},
+    "articles/views/sessions.py": {"_with_leave"},
 }
 
 
