@@ -19,6 +19,9 @@ Scopes (``Scope`` tuples):
                                            (the header of every page)
   ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
+  ("records", group_id)                    the group's sessions: planned, held,
+                                           their materials, attendance, make-up
+                                           study (home's sessions and records)
 
 A version is a fresh unique token, never a counter starting at 0: when the cache
 drops a version key (memory, a restart of Redis), the next read starts a new token
@@ -70,6 +73,12 @@ def inbox(member_id: int) -> Scope:
 
 PEOPLE: Scope = ("people",)
 LIBRARY: Scope = ("library",)
+
+
+# Sessions as the member pages show them (home: next sessions, records to keep,
+# make-up study, recent records).
+def records(group_id: int) -> Scope:
+    return ("records", group_id)
 
 
 def _version_key(scope: Scope) -> str:
@@ -141,6 +150,14 @@ def bump_annotation(annotation, *former_group_ids) -> None:
     )
 
 
+def bump_records(group_id: int, member_ids=()) -> None:
+    """A session of the group changed (planned, edited, its materials, held,
+    archived, its attendance): the group's records, and the own pages of the
+    members whose make-up study changed (home lists theirs whatever the group,
+    one they left included)."""
+    bump(records(group_id), *(member(pk) for pk in set(member_ids)))
+
+
 def bump_inboxes(member_ids) -> None:
     """Notifications of these members were written or marked read: their header
     counts are counted again."""
@@ -185,8 +202,22 @@ def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
         # Its annotations became their authors' private notes (SET_NULL): the
         # authors' own layers change, whoever they are; rare enough to renew all.
         bump(PEOPLE, group(group_id))
-    elif kind in ("group", "membership") and group_id is not None:
-        bump(group(group_id))
+    elif kind == "group" and group_id is not None:
+        # A member's own pages (my annotations, the theme pages) name the groups
+        # of their notes, a group they have left included: their authors' pages.
+        from ..models import Annotation
+
+        authors = (
+            Annotation.objects.filter(group_id=group_id)
+            .order_by()
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+        bump(group(group_id), *(member(pk) for pk in authors))
+    elif kind == "membership" and group_id is not None:
+        # The member's own pages are keyed by the groups read on each request;
+        # their version is renewed all the same (a role decides what home lists).
+        bump(group(group_id), *([member(member_id)] if member_id else []))
 
 
 def get_many_built(builders: dict[str, Callable]) -> dict[str, object]:

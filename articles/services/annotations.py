@@ -244,11 +244,14 @@ def mark_article_studied(member, article: Article) -> ReadingProgress:
     progress, _created = ReadingProgress.objects.get_or_create(
         member=member, article=article, defaults={"studied_at": timezone.now()}
     )
+    # The mark is the member's own: home's reading lists show it.
+    read_models.bump(read_models.member(member.pk))
     return progress
 
 
 def unmark_article_studied(member, article: Article) -> None:
     ReadingProgress.objects.filter(member=member, article=article).delete()
+    read_models.bump(read_models.member(member.pk))
 
 
 @dataclass

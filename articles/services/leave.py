@@ -22,6 +22,7 @@ from accounts.models import Member, Membership
 
 from ..models import Attendance, LeaveRequest, MakeUpStudy, StudySession
 from ..models.leave import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
+from ..reading import cache as read_models
 from .notifications import (
     notify_leave_decided,
     notify_leave_requested,
@@ -141,6 +142,7 @@ def _fill_attendance(leave: LeaveRequest, approver: Member) -> None:
     )
     if not session.is_planned and attendance.status in MAKE_UP_STATUSES:
         MakeUpStudy.objects.get_or_create(attendance=attendance)
+        read_models.bump_records(session.group_id, [leave.member_id])
     if before is None or (before.status, before.leave_reason) != (
         attendance.status,
         attendance.leave_reason,

@@ -38,6 +38,7 @@ from ..models import (
     StudySession,
 )
 from ..models.sessions import SESSION_YEARS
+from ..reading import cache as read_models
 from ..search import remove_objects
 from ..search.study_kinds import NOTE, index_note
 from .notifications import (
@@ -123,7 +124,8 @@ def _check_times(starts_at, ends_at) -> None:
 
 def _open_make_ups(session: StudySession) -> None:
     """A make-up item for everyone on leave or absent, once the session is held."""
-    missed = session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None)
+    missed = list(session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None))
+    read_models.bump_records(session.group_id, [a.member_id for a in missed])
     notify_make_ups(
         MakeUpStudy.objects.bulk_create(MakeUpStudy(attendance=a) for a in missed)
     )
@@ -157,6 +159,7 @@ def create_session(
         summary=summary,
     )
     set_session_materials(session, materials)
+    read_models.bump_records(group.pk)
     notify_session_planned(session, by=author)
     return session
 
@@ -190,6 +193,7 @@ def set_session_materials(session: StudySession, articles: Iterable[Article]) ->
         SessionMaterial.objects.update_or_create(
             session=session, article=article, defaults={"position": position}
         )
+    read_models.bump_records(session.group_id)
 
 
 @transaction.atomic
@@ -248,6 +252,7 @@ def update_session(
             )
         set_session_materials(session, materials)
     session.save()
+    read_models.bump_records(session.group_id)
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
     return session
@@ -347,6 +352,9 @@ def record_attendance(
     held = session.status != StudySession.Status.PLANNED
 
     existing = {a.member_id: a for a in session.attendances.all()}
+    # The status and everyone's make-up study may change: a member's own list
+    # of make-up items is theirs to read on home.
+    read_models.bump_records(session.group_id, [e.member.pk for e in entries])
     labels = dict(Attendance.Status.choices)
     changes, saved = [], []
     for entry in entries:
@@ -441,7 +449,7 @@ def mark_session_held(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
-    _open_make_ups(session)
+    _open_make_ups(session)  # bumps the records
     return session
 
 
@@ -459,6 +467,7 @@ def archive_session(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.ARCHIVED
     session.save(update_fields=["status", "updated_at"])
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -571,6 +580,8 @@ def complete_make_up(make_up: MakeUpStudy, *, note: str) -> MakeUpStudy:
     make_up.note = note
     make_up.done_at = make_up.done_at or timezone.now()
     make_up.save(update_fields=["note", "done_at"])
+    attendance = make_up.attendance
+    read_models.bump_records(attendance.session.group_id, [attendance.member_id])
     return make_up
 
 
