@@ -85,6 +85,7 @@ def render_fragment(
         seconds = lifetime(values) if lifetime else None
         if seconds is None:
             django_cache.set(entry, str(html), cache.TIMEOUT)
-        elif seconds > 0:
-            django_cache.set(entry, str(html), min(cache.TIMEOUT, math.ceil(seconds)))
+        elif seconds >= 1:
+            # Whole seconds, rounded down: gone early rather than shown late.
+            django_cache.set(entry, str(html), min(cache.TIMEOUT, math.floor(seconds)))
     return fill(html, request)
