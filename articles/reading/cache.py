@@ -192,10 +192,12 @@ def bump_themes(theme_ids) -> None:
 
 def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
     """Registered with ``accounts.changes``: a member's or a group's name is in
-    every layer they appear in. A membership needs nothing here: which layers a
-    member reads follows from their groups, read on each request, and their own
-    layer's key holds those groups; the group's version is bumped all the same
-    for the read models of a group that list its members."""
+    every layer they appear in. A membership needs nothing here for what is
+    visible: which layers a member reads follows from their groups, read on each
+    request, and their own layer's key holds those groups; the group's and the
+    member's versions are bumped all the same, for the read models of a group
+    that list its members and a member's own pages (a role decides what home
+    lists)."""
     if kind == "member":
         bump(PEOPLE)
     elif kind == "group_deleted":

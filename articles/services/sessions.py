@@ -252,7 +252,13 @@ def update_session(
             )
         set_session_materials(session, materials)
     session.save()
-    read_models.bump_records(session.group_id)
+    # Its make-up items show it on their members' home, in whatever group.
+    read_models.bump_records(
+        session.group_id,
+        MakeUpStudy.objects.filter(attendance__session=session).values_list(
+            "attendance__member_id", flat=True
+        ),
+    )
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
     return session

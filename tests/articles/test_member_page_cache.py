@@ -455,6 +455,54 @@ def test_a_session_past_its_end_leaves_next_and_awaits_its_record(
     assert who_sees_at_home(client, scene, attendance) == {"leader"}
 
 
+def test_a_make_up_item_follows_its_session_after_its_member_left_the_group(
+    client, scene, staff, group, leader
+):
+    member = scene["people"]["member"]
+    start = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    session = create_session(
+        group,
+        topic="上次专题学习",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        author=leader,
+    )
+    record_attendance(
+        session,
+        [AttendanceEntry(member=member, status="absent")],
+        author=leader,
+    )
+    remove_in_the_admin(client, staff, group, member)
+    assert "上次专题学习" in read(client, member, reverse("home"))
+    update_session(session, author=leader, topic="上次专题学习（补记）")
+    assert "上次专题学习（补记）" in read(client, member, reverse("home"))
+
+
+def test_a_fragment_lives_no_longer_than_its_lifetime(rf, member):
+    request = rf.get("/")
+    request.user = member
+    builds = []
+
+    def render(seconds):
+        def context():
+            builds.append(seconds)
+            return {"new_materials": []}
+
+        return fragments.render_fragment(
+            request,
+            "lifetime-test",
+            [read_models.LIBRARY],
+            "articles/_home_new_materials.html",
+            context,
+            seconds,
+            lifetime=lambda values: seconds,
+        )
+
+    render(0.5), render(0.5)  # under a second: never stored
+    render(60), render(60)  # stored
+    assert builds == [0.5, 0.5, 60]
+
+
 # --- Fragments never cross visibility sets -------------------------------------------
 def test_fragments_never_cross_visibility_sets(client, scene, group, other_group):
     member, leader = scene["people"]["member"], scene["people"]["leader"]
