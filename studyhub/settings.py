@@ -172,7 +172,8 @@ SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 # annotation layer, 2,000 other entries): reading it 1.8 ms from files vs 5.7 ms from
 # the table, the version look-up 0.08 ms both; a write without taking SQLite's write
 # lock in a GET. studyhub/cache.py counts the folder for culling once per 30 s
-# instead of on every write (8.6 ms at 5,000 entries) and compresses faster. Several hosts share a Redis: CACHE_URL (or REDIS_URL), e.g.
+# instead of on every write (8.6 ms at 5,000 entries) and compresses faster.
+# Several hosts share a Redis: CACHE_URL (or REDIS_URL), e.g.
 # redis://127.0.0.1:6379/0, selects Django's own RedisCache.
 # locmem:// is the test suite's per-process cache (tests/testenv.py).
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""

@@ -15,6 +15,7 @@ from accounts.admin import QuietDeletion
 from ..forms.materials import ArticleAdminForm, ImportDocumentForm
 from ..importer import ImportFailed, parse_document
 from ..models import Article, Job, Paragraph
+from ..reading import cache as read_models
 from ..search.keywords import suggest_themes
 from ..services import (
     ReanchorResult,
@@ -144,6 +145,16 @@ class ArticleAdmin(QuietDeletion, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Title and paragraphs are saved by now: search and keywords follow them.
         index_article(form.instance)
+
+    def delete_model(self, request, obj):
+        # Every page listing it (home, the theme pages, members' own pages) and
+        # every layer of it: the article's scopes, as for an edit.
+        read_models.bump_articles([obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        read_models.bump_articles(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_review_count()

@@ -245,7 +245,8 @@ def mark_article_studied(member, article: Article) -> ReadingProgress:
         member=member, article=article, defaults={"studied_at": timezone.now()}
     )
     if _created:
-        # The member's archive and their groups' statistics count it.
+        # The member's archive and their groups' statistics count it, and home's
+        # reading lists show it (their own pages).
         read_models.bump_studied(member.pk)
     return progress
 

@@ -143,6 +143,7 @@ def _fill_attendance(leave: LeaveRequest, approver: Member) -> None:
     )
     if not session.is_planned and attendance.status in MAKE_UP_STATUSES:
         MakeUpStudy.objects.get_or_create(attendance=attendance)
+        read_models.bump_records(session.group_id, members=[leave.member_id])
     if before is None or (before.status, before.leave_reason) != (
         attendance.status,
         attendance.leave_reason,

@@ -124,7 +124,8 @@ def _check_times(starts_at, ends_at) -> None:
 
 def _open_make_ups(session: StudySession) -> None:
     """A make-up item for everyone on leave or absent, once the session is held."""
-    missed = session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None)
+    missed = list(session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None))
+    read_models.bump_records(session.group_id, members=[a.member_id for a in missed])
     notify_make_ups(
         MakeUpStudy.objects.bulk_create(MakeUpStudy(attendance=a) for a in missed)
     )
@@ -192,6 +193,7 @@ def set_session_materials(session: StudySession, articles: Iterable[Article]) ->
         SessionMaterial.objects.update_or_create(
             session=session, article=article, defaults={"position": position}
         )
+    read_models.bump_records(session.group_id)
 
 
 @transaction.atomic
@@ -253,7 +255,13 @@ def update_session(
     read_models.bump_discussions(session.group_id)  # the reader's links: date, topic
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
-    read_models.bump_records(session.group_id)
+    # Its make-up items show it on their members' home, in whatever group.
+    read_models.bump_records(
+        session.group_id,
+        members=MakeUpStudy.objects.filter(attendance__session=session).values_list(
+            "attendance__member_id", flat=True
+        ),
+    )
     return session
 
 
@@ -352,6 +360,9 @@ def record_attendance(
     held = session.status != StudySession.Status.PLANNED
 
     existing = {a.member_id: a for a in session.attendances.all()}
+    # The status and everyone's make-up study may change: a member's own list
+    # of make-up items is theirs to read on home.
+    read_models.bump_records(session.group_id, members=[e.member.pk for e in entries])
     labels = dict(Attendance.Status.choices)
     changes, saved = [], []
     for entry in entries:
@@ -447,8 +458,7 @@ def mark_session_held(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
-    _open_make_ups(session)
-    read_models.bump_records(session.group_id)
+    _open_make_ups(session)  # bumps the records
     return session
 
 
@@ -584,7 +594,10 @@ def complete_make_up(make_up: MakeUpStudy, *, note: str) -> MakeUpStudy:
     make_up.note = note
     make_up.done_at = make_up.done_at or timezone.now()
     make_up.save(update_fields=["note", "done_at"])
-    read_models.bump_records(make_up.attendance.session.group_id)
+    attendance = make_up.attendance
+    read_models.bump_records(
+        attendance.session.group_id, members=[attendance.member_id]
+    )
     return make_up
 
 

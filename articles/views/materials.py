@@ -7,14 +7,17 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from accounts.models import Membership
 from studyhub.params import query_id, query_text
 
 from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article, ReadingProgress
+from ..reading import cache as read_models
 from ..reading.annotations import load_threads, reader_annotations, render_items
 from ..reading.body import SLOT as BODY_SLOT
 from ..reading.body import reader_body
+from ..reading.fragments import render_fragment
 from ..reading.text import article_text
 from ..records.reads import paragraph_discussions
 
@@ -118,34 +121,68 @@ def _reader_per_paragraph(request, article, needles) -> dict:
 
 @require_GET
 def theme_detail(request, slug: str):
+    """The articles and the newest annotations carrying a theme, as the member
+    may see them: rendered once per member (their private notes are in it) and
+    kept until an article (titles, themes, status: ``LIBRARY``), one of their
+    annotations (``member``), their groups' shared ones (``activity``), a name
+    (``PEOPLE``, ``group``) changes. Their groups are read here."""
     theme = get_object_or_404(Tag, slug=slug)
-    articles = (
-        Article.objects.visible_to(request.user)
-        .filter(tags=theme)
-        .with_length()
-        .prefetch_related("tags")
+    user = request.user
+    group_ids = sorted(
+        Membership.objects.filter(member=user).values_list("group_id", flat=True)
     )
-    annotations = (
-        Annotation.objects.visible_to(request.user)
-        .live()
-        .filter(tags=theme)
-        .select_related("author", "group", "paragraph__article")
-        .with_reply_count()
-        .order_by("-created_at", "-pk")
-    )
-    annotation_count = annotations.count()
-    if not annotation_count and not articles.exists():
-        # A theme only hidden annotations carry must not even be hinted at.
-        raise Http404
-    annotations = load_threads(list(annotations[:THEME_PAGE_ANNOTATIONS]))
-    render_items(request, annotations, show_article=True, reply_form=False)
-    return render(
-        request,
-        "articles/theme_detail.html",
-        {
+
+    def context() -> dict:
+        articles = list(
+            Article.objects.visible_to(user)
+            .filter(tags=theme)
+            .with_length()
+            .prefetch_related("tags")
+        )
+        annotations = (
+            Annotation.objects.visible_to(user)
+            .live()
+            .filter(tags=theme)
+            .select_related("author", "group", "paragraph__article")
+            .with_reply_count()
+            .order_by("-created_at", "-pk")
+        )
+        # Counted only when there are more than are shown.
+        shown = list(annotations[: THEME_PAGE_ANNOTATIONS + 1])
+        annotation_count = (
+            annotations.count() if len(shown) > THEME_PAGE_ANNOTATIONS else len(shown)
+        )
+        if not shown and not articles:
+            # A theme only hidden annotations carry must not even be hinted at.
+            return {"hidden": True}
+        annotations = load_threads(shown[:THEME_PAGE_ANNOTATIONS])
+        render_items(request, annotations, show_article=True, reply_form=False)
+        return {
             "theme": theme,
             "articles": articles,
             "annotations": annotations,
             "annotation_count": annotation_count,
-        },
+        }
+
+    html = render_fragment(
+        request,
+        "theme",
+        [
+            read_models.member(user.pk),
+            read_models.LIBRARY,
+            read_models.PEOPLE,
+            *(read_models.group(g) for g in group_ids),
+            *(read_models.activity(g) for g in group_ids),
+        ],
+        "articles/_theme_detail.html",
+        context,
+        theme.pk,
+        user.pk,
+        bool(user.is_staff),
+        "-".join(map(str, group_ids)),
+    )
+    if not html:
+        raise Http404
+    return render(
+        request, "articles/theme_detail.html", {"theme": theme, "page_html": html}
     )

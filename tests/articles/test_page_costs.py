@@ -158,6 +158,9 @@ def test_my_annotations_queries_do_not_grow_past_a_page(
     with django_assert_max_num_queries(10) as few:
         client.get(url)
     _annotations(member, group, 30, first=1)
+    # The factories write past the services' bumps: cold again, like the first.
+    cache.clear()
+    unread_count(member)
 
     with django_assert_max_num_queries(len(few)) as many:
         response = client.get(url)
