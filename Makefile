@@ -88,14 +88,15 @@ check-deploy: messages
 	DJANGO_CSRF_TRUSTED_ORIGINS=https://study.example.cn \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-# The benchmarks (a few minutes): the load test against gunicorn on loopback, alone
-# and while the worker rebuilds the search index, then every member page's cost as a
+# The benchmarks (a few minutes): the load test against gunicorn on loopback, alone,
+# while the worker rebuilds the search index and while articles are imported, then every member page's cost as a
 # multiple of a logged-in page that does nothing, at 1x and 10x data. On the database
 # DATABASE_URL names (a temporary database there; SQLite when unset), e.g.
 # `make bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/studyhub`.
 bench: messages
 	$(PY) bench/load.py
-	$(PY) bench/load.py --during-rebuild
+	$(PY) bench/load.py --during rebuild
+	$(PY) bench/load.py --during import
 	$(PY) bench/pages.py
 
 lint:

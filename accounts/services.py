@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from . import changes
 from .models import Member, Membership, StudyGroup
 
 
@@ -42,6 +43,8 @@ def move_membership(membership: Membership, *, up: bool) -> bool:
         return False
     rows[index], rows[other] = rows[other], rows[index]
     _renumber(rows)
+    # Records and statistics list members in this order.
+    changes.announce("membership", group_id=membership.group_id)
     return True
 
 
@@ -52,3 +55,4 @@ def set_member_order(group: StudyGroup, members: Sequence[Member]) -> None:
     wanted = {member.pk: place for place, member in enumerate(members)}
     rows.sort(key=lambda row: wanted.get(row.member_id, len(wanted)))
     _renumber(rows)
+    changes.announce("membership", group_id=group.pk)

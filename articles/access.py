@@ -10,7 +10,7 @@ and id only, never its content).
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -101,16 +101,24 @@ def get_group_for(user, pk: int, write: bool = False) -> StudyGroup:
     return group
 
 
-def get_session_for(user, pk: int, write: bool = False) -> StudySession:
+def get_session_for(
+    user, pk: int, write: bool = False, *, with_role: bool = False
+) -> StudySession:
     """A session of one of the user's groups (404 otherwise); ``write`` also needs
-    the user to keep the group's record (403 otherwise)."""
-    session = get_visible_or_404(
-        StudySession.objects.visible_to(user).select_related(
-            "group", "host", "recorder"
-        ),
-        user,
-        pk=pk,
+    the user to keep the group's record (403 otherwise). ``with_role`` gives it
+    the user's role in its group as ``viewer_role``, in the same query."""
+    sessions = StudySession.objects.visible_to(user).select_related(
+        "group", "host", "recorder"
     )
+    if with_role:
+        sessions = sessions.annotate(
+            viewer_role=Subquery(
+                Membership.objects.filter(
+                    group=OuterRef("group_id"), member=user
+                ).values("role")[:1]
+            )
+        )
+    session = get_visible_or_404(sessions, user, pk=pk)
     if write and not can_keep_record(user, session.group):
         raise PermissionDenied
     return session

@@ -1,7 +1,7 @@
 """Load benchmark: a mixed member workload against gunicorn on this machine.
 
     .venv/bin/python bench/load.py [--users 8] [--seconds 20] [--floor-seconds 10]
-        [--trivial-seconds 10] [--during-rebuild]
+        [--trivial-seconds 10] [--during rebuild|import]
 
 Starts gunicorn (studyhub/gunicorn.conf.py: gthread, preload) on a free loopback port
 with the production settings plus the benchmarks' URLconf and cache counter
@@ -29,10 +29,12 @@ cache is wrapped by bench/cachestats.py; 0 when nothing is cached), failed actio
 (rps and p95 of the mixed phase; ratio_floor = rps / floor_rps; errors: failed
 actions and 5xx of all phases). Only loopback traffic; every phase is bounded in time.
 
-``--during-rebuild``: during the mixed phase the worker rebuilds the search index
-again and again (``rebuild_search_index --background``, then ``db_worker --batch``,
-the path an editor's admin action takes), so the figures show what members see while
-background work runs.
+``--during rebuild`` (or ``--during-rebuild``): during the mixed phase the worker
+rebuilds the search index again and again (``rebuild_search_index --background``,
+then ``db_worker --batch``, the path an editor's admin action takes); ``--during
+import``: the bundled column is imported again and again, published, four new
+articles each time (``import_articles``). The figures show what members see while
+background work runs; a failed run counts as an error.
 
 The requests come as from the reverse proxy (X-Forwarded-Proto: https, one
 X-Forwarded-For address per virtual user), so HTTPS redirects, secure cookies, CSRF
@@ -459,27 +461,29 @@ def cache_counts(port: int) -> tuple[int, int]:
     return counts["hits"], counts["misses"]
 
 
-class Rebuilds:
-    """Search index rebuilds, one after another, through the job queue and a real
-    worker, until stopped: what an editor's admin action starts."""
+class BackgroundWork:
+    """Work an editor starts, one run after another until stopped, beside the
+    members' requests: ``rebuild`` queues a search index rebuild and a real worker
+    runs it (``rebuild_search_index --background``, then ``db_worker --batch``: the
+    admin action's path); ``import`` imports the bundled column again, published,
+    under new bylines so that every run stores and indexes four new articles
+    (``import_articles --publish``: the importer's service and transactions)."""
 
-    def __init__(self, env: dict[str, str]):
+    SOURCE = ROOT / "articles" / "demo" / "tianjin_column.txt"
+
+    def __init__(self, kind: str, env: dict[str, str], folder: Path):
+        self.kind = kind
         self.env = env
+        self.folder = folder
         self.stop = threading.Event()
         self.done = 0
         self.failed = 0
         self.thread = threading.Thread(target=self.run)
 
-    def run(self) -> None:
-        while not self.stop.is_set():
-            queued = subprocess.run(
+    def commands(self, number: int) -> list[list[str]]:
+        if self.kind == "rebuild":
+            return [
                 [PYTHON, "manage.py", "rebuild_search_index", "--background"],
-                cwd=ROOT,
-                env=self.env,
-                capture_output=True,
-                text=True,
-            )
-            worker = subprocess.run(
                 [
                     PYTHON,
                     "manage.py",
@@ -488,14 +492,28 @@ class Rebuilds:
                     "--no-startup-delay",
                     "--no-reload",
                 ],
-                cwd=ROOT,
-                env=self.env,
-                capture_output=True,
-                text=True,
-            )
-            if queued.returncode or worker.returncode:
+            ]
+        text = self.SOURCE.read_text(encoding="utf-8")
+        # An article already in the library (same title and byline) is skipped.
+        text = re.sub(r"(?m)^(.*理论学习中心组)$", rf"\1（负载测试导入{number}）", text)
+        path = self.folder / f"import-{number}.txt"
+        path.write_text(text, encoding="utf-8")
+        return [[PYTHON, "manage.py", "import_articles", "--publish", str(path)]]
+
+    def run(self) -> None:
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            results = [
+                subprocess.run(
+                    command, cwd=ROOT, env=self.env, capture_output=True, text=True
+                )
+                for command in self.commands(number)
+            ]
+            if any(result.returncode for result in results):
                 self.failed += 1
-                print(queued.stderr[-500:], worker.stderr[-500:], file=sys.stderr)
+                for result in results:
+                    print(result.stderr[-500:], file=sys.stderr)
                 self.stop.wait(1)
             else:
                 self.done += 1
@@ -524,10 +542,17 @@ def main() -> None:
         "(to see what one page costs)",
     )
     parser.add_argument(
+        "--during",
+        choices=["rebuild", "import"],
+        help="background work during the mixed phase, again and again: a search "
+        "index rebuild in the worker, or an import of four articles",
+    )
+    parser.add_argument(
         "--during-rebuild",
-        action="store_true",
-        help="rebuild the search index in the worker, again and again, during the "
-        "mixed phase",
+        action="store_const",
+        const="rebuild",
+        dest="during",
+        help="the same as --during rebuild",
     )
     options = parser.parse_args()
 
@@ -617,16 +642,18 @@ def run(options, scratch: Path, database: str) -> None:
 
         run_phase(users, 1, choose)  # warm-up
         hits_before, misses_before = cache_counts(port)
-        if options.during_rebuild:
-            with Rebuilds(env) as rebuilds:
+        if options.during:
+            with BackgroundWork(options.during, env, scratch) as background:
                 mixed_stats, elapsed = run_phase(users, options.seconds, choose)
         else:
             mixed_stats, elapsed = run_phase(users, options.seconds, choose)
         hits, misses = cache_counts(port)
         hits, misses = hits - hits_before, misses - misses_before
         title = "mixed member workload"
-        if options.during_rebuild:
-            title += " during index rebuilds"
+        if options.during:
+            title += {"rebuild": " during index rebuilds", "import": " during imports"}[
+                options.during
+            ]
         rps = report(title, mixed_stats, elapsed)
         hit_rate = hits / (hits + misses) if hits + misses else 0.0
         reused = sum(user.reused for user in users)
@@ -638,9 +665,11 @@ def run(options, scratch: Path, database: str) -> None:
             stats.errors + stats.server_errors
             for stats in (trivial_stats, floor_stats, mixed_stats)
         )
-        if options.during_rebuild:
-            print(f"rebuilds: {rebuilds.done} done, {rebuilds.failed} failed")
-            errors += rebuilds.failed
+        if options.during:
+            print(
+                f"{options.during}s: {background.done} done, {background.failed} failed"
+            )
+            errors += background.failed
         ratio_floor = rps / floor_rps if floor_rps else 0.0
         p95_ms = percentile(mixed_stats.latencies, 0.95) * 1000
         print(

@@ -146,11 +146,10 @@ class ArticleAdmin(QuietDeletion, admin.ModelAdmin):
         # Title and paragraphs are saved by now: search and keywords follow them.
         index_article(form.instance)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_review_count()
-
-    # A deleted article leaves the library and, by cascade, the search index.
     def delete_model(self, request, obj):
+        # Every page listing it (home, the theme pages, members' own pages) and
+        # every layer of it: the article's scopes, as for an edit; its rows of
+        # the search index go by cascade (search result pages).
         read_models.bump_articles([obj.pk])
         read_models.bump(read_models.SEARCH)
         super().delete_model(request, obj)
@@ -159,6 +158,9 @@ class ArticleAdmin(QuietDeletion, admin.ModelAdmin):
         read_models.bump_articles(queryset.values_list("pk", flat=True))
         read_models.bump(read_models.SEARCH)
         super().delete_queryset(request, queryset)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_review_count()
 
     def save_formset(self, request, form, formset, change):
         """Save the paragraphs, then re-anchor the annotations of edited ones."""

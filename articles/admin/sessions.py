@@ -27,6 +27,7 @@ from ..models import (
     StudySession,
 )
 from ..models.sessions import RECORD_KEEPER_ROLES
+from ..reading import cache as read_models
 
 
 def kept_groups(user):
@@ -155,6 +156,21 @@ class GroupStudySettingsAdmin(admin.ModelAdmin):
         "sign_in_opens_minutes",
         "late_after_minutes",
     ]
+
+    # Thresholds, leave approvers and reflections asked for show on the group's
+    # statistics and record pages: their cached fragments are rebuilt.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        read_models.bump_records(obj.group_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        read_models.bump_records(obj.group_id)
+
+    def delete_queryset(self, request, queryset):
+        groups = list(queryset.values_list("group_id", flat=True))
+        super().delete_queryset(request, queryset)
+        read_models.bump_records(*groups)
 
 
 @admin.register(MakeUpStudy)

@@ -206,20 +206,38 @@ def attach_approvals(attendances) -> None:
         )
 
 
-def session_leave(session: StudySession, user, *, keeps_record: bool) -> dict:
-    """What the session page shows of leave: the user's own latest request,
-    whether they may still ask, the requests awaiting their decision and, for
-    the record keepers, every request of the session. Two queries."""
-    rows = list(
+def session_leave_rows(session: StudySession) -> list:
+    """Every leave request of ``session``, oldest first. One query."""
+    return list(
         LeaveRequest.objects.filter(session=session)
         .select_related("member", "decided_by")
         .order_by("created_at", "pk")
     )
-    decidable = set(
-        LeaveRequest.objects.decidable_by(user)
-        .filter(session=session)
-        .values_list("pk", flat=True)
-    )
+
+
+def session_leave(
+    session: StudySession,
+    user,
+    *,
+    keeps_record: bool,
+    rows: list | None = None,
+    may_decide: bool = True,
+) -> dict:
+    """What the session page shows of leave: the user's own latest request,
+    whether they may still ask, the requests awaiting their decision and, for
+    the record keepers, every request of the session. Two queries at most:
+    ``rows`` (``session_leave_rows``) may come from a cache, and the approver
+    query runs only when a request is pending and ``may_decide`` (the user is a
+    leader or deputy of the group: nobody else approves, ``decidable_by``)."""
+    if rows is None:
+        rows = session_leave_rows(session)
+    decidable = set()
+    if may_decide and any(r.is_pending for r in rows):
+        decidable = set(
+            LeaveRequest.objects.decidable_by(user)
+            .filter(session=session)
+            .values_list("pk", flat=True)
+        )
     mine = [r for r in rows if r.member_id == user.pk]
     latest = mine[-1] if mine else None
     is_open = latest is not None and latest.status in LeaveRequest.OPEN_STATUSES

@@ -82,7 +82,8 @@ def _when(moment, zone) -> tuple[str, str]:
     local = moment.astimezone(zone)
     return (
         local.isoformat(),
-        f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}",
+        # %H:%M without strftime, a third of this function's time.
+        f"{local.year}年{local.month}月{local.day}日 {local.hour:02}:{local.minute:02}",
     )
 
 

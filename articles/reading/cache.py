@@ -19,6 +19,17 @@ Scopes (``Scope`` tuples):
                                            (the header of every page)
   ("library",)                             titles and status of all articles (home)
   ("people",)                              names of members (shown in every layer)
+  ("discussions", group_id)                which paragraphs the group's sessions'
+                                           speeches cite, with their sessions'
+                                           dates and topics (the reader's links)
+  ("records", group_id)                    the group's study record: sessions,
+                                           attendance, speeches, materials, leave,
+                                           sign-in, reflections, make-ups, plan,
+                                           settings, its members' studied marks
+                                           (session list, record, statistics, home's
+                                           sessions and recent records)
+  ("archive", member_id)                   a member's own rows outside any group's
+                                           record (studied marks; their archive)
   ("search",)                              the search index: any row written or
                                            removed, a rebuild, a dictionary term
 
@@ -27,6 +38,7 @@ drops a version key (memory, a restart of Redis), the next read starts a new tok
 instead of going back to a value whose old entries may still be stored.
 """
 
+import hashlib
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -70,6 +82,17 @@ def inbox(member_id: int) -> Scope:
     return ("inbox", member_id)
 
 
+# The reader: sessions citing paragraphs (reading/body.py).
+def discussions(group_id: int) -> Scope:
+    return ("discussions", group_id)
+
+
+def bump_discussions(*group_ids) -> None:
+    """A group's speeches were written, changed or deleted, or a session's date or
+    topic changed: the reader's "discussed at" links of the group are read again."""
+    bump(*(discussions(g) for g in set(group_ids) if g is not None))
+
+
 PEOPLE: Scope = ("people",)
 LIBRARY: Scope = ("library",)
 
@@ -78,6 +101,42 @@ LIBRARY: Scope = ("library",)
 # on every row it writes or removes, so a result page cached under it follows every
 # annotation, reply, speech and article re-indexed, and every rebuild.
 SEARCH: Scope = ("search",)
+
+
+# --- Study records (session list, record page, statistics, archive) ---------------
+def records(group_id: int) -> Scope:
+    return ("records", group_id)
+
+
+def archive(member_id: int) -> Scope:
+    return ("archive", member_id)
+
+
+def bump_records(*group_ids: int, members=()) -> None:
+    """A group's study record changed (a session, its attendance, speeches,
+    materials, leave, sign-in, reflections, make-ups, the plan or settings): its
+    session list, record pages, statistics and its members' archives; and the own
+    pages (home) of ``members``, whose make-up study changed (home lists theirs
+    whatever the group, one they left included)."""
+    bump(
+        *(records(pk) for pk in set(group_ids) if pk is not None),
+        *(member(pk) for pk in set(members)),
+    )
+
+
+def bump_studied(member_id: int) -> None:
+    """A member marked an article studied (or took the mark back): their archive,
+    their own pages (home's reading lists) and the statistics of every group they
+    belong to."""
+    from accounts.models import Membership
+
+    groups = Membership.objects.filter(member_id=member_id).values_list(
+        "group_id", flat=True
+    )
+    bump(archive(member_id), member(member_id), *(records(pk) for pk in groups))
+
+
+# --- end of study records -----------------------------------------------------------
 
 
 def _version_key(scope: Scope) -> str:
@@ -122,7 +181,13 @@ def bump(*scopes: Scope) -> None:
 def key(name: str, scopes: Iterable[Scope], known: dict[Scope, str], *extra) -> str:
     """The key of read model ``name`` at the versions ``known`` of ``scopes``."""
     parts = [known[scope] for scope in scopes]
-    return ":".join([SCHEMA, name, *(str(part) for part in extra), *parts])
+    entry = ":".join([SCHEMA, name, *(str(part) for part in extra), *parts])
+    if len(entry) > 200:
+        # A member of many groups: memcached refuses keys over 250 characters
+        # (and Django warns of them with every backend).
+        digest = hashlib.blake2b(entry.encode(), digest_size=20).hexdigest()
+        entry = f"{SCHEMA}:{name}:#{digest}"
+    return entry
 
 
 def cached(name: str, scopes: list[Scope], build: Callable, *extra):
@@ -183,18 +248,34 @@ def bump_themes(theme_ids) -> None:
 
 def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
     """Registered with ``accounts.changes``: a member's or a group's name is in
-    every layer they appear in. A membership needs nothing here: which layers a
-    member reads follows from their groups, read on each request, and their own
-    layer's key holds those groups; the group's version is bumped all the same
-    for the read models of a group that list its members."""
+    every layer they appear in. A membership needs nothing here for what is
+    visible: which layers a member reads follows from their groups, read on each
+    request, and their own layer's key holds those groups; the group's and the
+    member's versions are bumped all the same, for the read models of a group
+    that list its members and a member's own pages (a role decides what home
+    lists)."""
     if kind == "member":
         bump(PEOPLE)
     elif kind == "group_deleted":
         # Its annotations became their authors' private notes (SET_NULL): the
         # authors' own layers change, whoever they are; rare enough to renew all.
         bump(PEOPLE, group(group_id), SEARCH)
-    elif kind in ("group", "membership") and group_id is not None:
-        bump(group(group_id))
+    elif kind == "group" and group_id is not None:
+        # A member's own pages (my annotations, the theme pages) name the groups
+        # of their notes, a group they have left included: their authors' pages.
+        from ..models import Annotation
+
+        authors = (
+            Annotation.objects.filter(group_id=group_id)
+            .order_by()
+            .values_list("author_id", flat=True)
+            .distinct()
+        )
+        bump(group(group_id), *(member(pk) for pk in authors))
+    elif kind == "membership" and group_id is not None:
+        # The member's own pages are keyed by the groups read on each request;
+        # their version is renewed all the same (a role decides what home lists).
+        bump(group(group_id), *([member(member_id)] if member_id else []))
 
 
 def get_many_built(builders: dict[str, Callable]) -> dict[str, object]:

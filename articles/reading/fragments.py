@@ -21,6 +21,7 @@ read renders afresh. Rendering happens in the request's language and the site's
 time zone, both part of the key.
 """
 
+import math
 import re
 from collections.abc import Callable, Iterable
 
@@ -62,18 +63,29 @@ def render_fragment(
     template_name: str,
     context: Callable[[], dict],
     *extra,
+    lifetime: Callable[[dict], float | None] | None = None,
 ) -> SafeString:
     """``template_name`` rendered with ``context()`` (called only on a miss: the
     queries behind the HTML run once per version), stored per ``scopes`` and
-    ``extra``, and filled in for ``request``."""
+    ``extra``, and filled in for ``request``.
+
+    ``lifetime(context)``, for HTML that the clock changes too (a session past its
+    end is no longer "next"): the seconds until it does, or None (never); the
+    entry is kept no longer, and a write still bumps it before."""
     scopes = list(scopes)
     entry = cache.key(name, scopes, cache.versions(scopes), *extra, *_variant())
     html = django_cache.get(entry)
     if html is None:
+        values = context()
         html = render_to_string(
             template_name,
-            {**context(), "csrf_token": mark_safe(CSRF_SLOT), "fragment": True},
+            {**values, "csrf_token": mark_safe(CSRF_SLOT), "fragment": True},
             request=request,
         )
-        django_cache.set(entry, str(html), cache.TIMEOUT)
+        seconds = lifetime(values) if lifetime else None
+        if seconds is None:
+            django_cache.set(entry, str(html), cache.TIMEOUT)
+        elif seconds >= 1:
+            # Whole seconds, rounded down: gone early rather than shown late.
+            django_cache.set(entry, str(html), min(cache.TIMEOUT, math.floor(seconds)))
     return fill(html, request)

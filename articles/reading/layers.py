@@ -20,7 +20,8 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db.models import Q
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from ..models import Annotation
@@ -58,23 +59,209 @@ class Layer(NamedTuple):
     themes: dict  # theme id → (name, slug), of live annotations
     authors: dict  # member id → name, of live annotations
 
+    def __reduce__(self):
+        # Stored with its notes as plain tuples: pickle writes a thousand named
+        # tuples one Python call each, several times slower than the layer's text.
+        notes = {pk: [tuple(n) for n in items] for pk, items in self.notes.items()}
+        return (_layer, (notes, self.highlighted, self.themes, self.authors))
 
-def _load(article, queryset) -> list[Annotation]:
-    """The annotations of ``queryset`` on ``article`` with their threads: one query
-    each for them, their themes and their replies, whatever the number of layers."""
-    # Imported here: annotations.py imports this module for the reader.
-    from .annotations import load_threads
 
-    rows = (
-        queryset.of_article(article)
-        .prefetch_related("author", "group")
-        .with_reply_count()
-        .order_by("paragraph_id", "start", "created_at", "pk")
+def _layer(notes, highlighted, themes, authors) -> Layer:
+    make = Note._make
+    notes = {pk: [make(n) for n in items] for pk, items in notes.items()}
+    return Layer(notes, highlighted, themes, authors)
+
+
+class _Person:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _Reply:
+    """A reply as items.py renders it: the fields of the row, links and dates."""
+
+    __slots__ = (
+        "pk",
+        "author_id",
+        "author",
+        "text",
+        "deleted_at",
+        "anchor",
+        "edit_url",
+        "delete_url",
+        "created_iso",
+        "created_label",
     )
-    return load_threads(list(rows), rows)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
-def _build(paragraphs, annotations: list[Annotation]) -> Layer:
+class _Annotation:
+    """An annotation as a layer is built from it (``_build``, items.py): what
+    ``load_threads`` sets on the model, without the model instances (a thousand
+    annotations, their authors and replies were most of a layer's rebuild)."""
+
+    __slots__ = (
+        "pk",
+        "paragraph_id",
+        "quote",
+        "start",
+        "end",
+        "note",
+        "group_id",
+        "group",
+        "author_id",
+        "author",
+        "detached",
+        "deleted_at",
+        "created_at",
+        "themes",
+        "thread",
+        "reply_count",
+        "anchor",
+        "url",
+        "edit_url",
+        "delete_url",
+        "reply_url",
+        "created_iso",
+        "created_label",
+        "edited",
+    )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_private(self) -> bool:
+        return self.group_id is None
+
+
+def _load(article, queryset) -> list[_Annotation]:
+    """The annotations of ``queryset`` on ``article`` with their threads, as
+    ``annotations.load_threads`` prepares them, from rows: one query each for
+    them, their themes, their replies, the people who wrote them and their
+    groups, whatever the number of layers."""
+    # Imported here: annotations.py imports this module for the reader.
+    from accounts.models import Member, StudyGroup
+
+    from ..links import url_parts
+    from ..models import Reply
+    from .annotations import _when, tags_by_annotation
+
+    base = queryset.of_article(article)
+    rows = base.order_by("paragraph_id", "start", "created_at", "pk").values_list(
+        "pk",
+        "paragraph_id",
+        "quote",
+        "start",
+        "end",
+        "note",
+        "group_id",
+        "author_id",
+        "detached",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+    )
+    zone = timezone.get_current_timezone()
+    view, view_end = url_parts("articles:annotation")
+    edit, edit_end = url_parts("articles:annotation_edit")
+    delete, delete_end = url_parts("articles:annotation_delete")
+    reply_to, reply_to_end = url_parts("articles:reply_create")
+    reply_edit, reply_edit_end = url_parts("articles:reply_edit")
+    reply_delete, reply_delete_end = url_parts("articles:reply_delete")
+    annotations = []
+    for (
+        pk,
+        paragraph_id,
+        quote,
+        start,
+        end,
+        note,
+        group_id,
+        author_id,
+        detached,
+        deleted_at,
+        created_at,
+        updated_at,
+    ) in rows:
+        a = _Annotation()
+        a.pk, a.paragraph_id, a.quote, a.start, a.end = (
+            pk,
+            paragraph_id,
+            quote,
+            start,
+            end,
+        )
+        a.note, a.group_id, a.author_id = note, group_id, author_id
+        a.detached, a.deleted_at, a.created_at = detached, deleted_at, created_at
+        a.thread = []
+        a.reply_count = 0
+        a.anchor = f"a-{pk}"
+        a.url = f"{view}{pk}{view_end}"
+        a.edit_url = f"{edit}{pk}{edit_end}"
+        a.delete_url = f"{delete}{pk}{delete_end}"
+        a.reply_url = f"{reply_to}{pk}{reply_to_end}"
+        a.created_iso, a.created_label = _when(created_at, zone)
+        a.edited = (updated_at - created_at).seconds > 1
+        annotations.append(a)
+    if not annotations:
+        return annotations
+    by_pk = {a.pk: a for a in annotations}
+    tags = tags_by_annotation(base)
+    theme_urls: dict[str, str] = {}
+    for a in annotations:
+        a.themes = tags.get(a.pk, [])
+        for theme in a.themes:
+            if theme.slug not in theme_urls:
+                theme_urls[theme.slug] = reverse("articles:theme", args=[theme.slug])
+            theme.url = theme_urls[theme.slug]
+    replies = (
+        Reply.objects.filter(annotation__in=base.values("pk"))
+        .order_by("created_at", "pk")
+        .values_list(
+            "pk", "annotation_id", "author_id", "text", "deleted_at", "created_at"
+        )
+    )
+    thread = []
+    for pk, annotation_id, author_id, text, deleted_at, created_at in replies:
+        r = _Reply()
+        r.pk, r.author_id, r.text, r.deleted_at = pk, author_id, text, deleted_at
+        r.anchor = f"r-{pk}"
+        r.edit_url = f"{reply_edit}{pk}{reply_edit_end}"
+        r.delete_url = f"{reply_delete}{pk}{reply_delete_end}"
+        r.created_iso, r.created_label = _when(created_at, zone)
+        owner = by_pk[annotation_id]
+        owner.thread.append(r)
+        if deleted_at is None:
+            owner.reply_count += 1
+        thread.append(r)
+    people = {
+        m.pk: _Person(m.name)
+        for m in Member.objects.filter(
+            pk__in={a.author_id for a in annotations} | {r.author_id for r in thread}
+        ).only("pk", "display_name", "first_name", "last_name", "username")
+    }
+    groups = {
+        pk: _Person(name)
+        for pk, name in StudyGroup.objects.filter(
+            pk__in={a.group_id for a in annotations} - {None}
+        ).values_list("pk", "name")
+    }
+    for a in annotations:
+        a.author = people[a.author_id]
+        a.group = groups.get(a.group_id)
+    for r in thread:
+        r.author = people[r.author_id]
+    return annotations
+
+
+def _build(paragraphs, annotations: list[_Annotation]) -> Layer:
     labels = {name: escape(value) for name, value in annotation_labels().items()}
     notes: dict[int, list[Note]] = {}
     themes: dict[int, tuple] = {}
@@ -121,22 +308,27 @@ def _variant() -> tuple:
     return (translation.get_language() or "", settings.TIME_ZONE)
 
 
-def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
-    """The member's layers of ``article``: their groups', then their own. Two cache
-    round trips when all are cached (versions, then the layers)."""
-    group_ids = sorted(set(group_ids))
+def layer_scopes(article, user, group_ids: list[int]) -> list[cache.Scope]:
+    """Every scope the member's layers of ``article`` depend on."""
+    return [
+        cache.article(article.pk),
+        cache.PEOPLE,
+        cache.article_member(article.pk, user.pk),
+        *(cache.article_group(article.pk, g) for g in group_ids),
+        *map(cache.group, group_ids),
+    ]
+
+
+def layer_entries(user, article, group_ids: list[int], known) -> dict:
+    """The cache keys of the member's layers (``group_ids`` sorted) at the versions
+    ``known``: key → the group id of the layer, None for one's own (the last)."""
     scopes = [cache.article(article.pk), cache.PEOPLE]
-    own_scope = cache.article_member(article.pk, user.pk)
-    group_scopes = {g: cache.article_group(article.pk, g) for g in group_ids}
-    known = cache.versions(
-        [*scopes, own_scope, *group_scopes.values(), *map(cache.group, group_ids)]
-    )
     variant = _variant()
-    entries = {}  # cache key → the group id of the layer, None for one's own
+    entries = {}
     for group_id in group_ids:
         entry = cache.key(
             "layer-group",
-            [*scopes, group_scopes[group_id], cache.group(group_id)],
+            [*scopes, cache.article_group(article.pk, group_id), cache.group(group_id)],
             known,
             *variant,
         )
@@ -145,13 +337,22 @@ def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
     # they are part of the key.
     own = cache.key(
         "layer-member",
-        [*scopes, own_scope, *map(cache.group, group_ids)],
+        [
+            *scopes,
+            cache.article_member(article.pk, user.pk),
+            *map(cache.group, group_ids),
+        ],
         known,
         *variant,
         "-".join(map(str, group_ids)),
     )
     entries[own] = None
-    found = django_cache.get_many(list(entries))
+    return entries
+
+
+def load_layers(user, article, paragraphs, group_ids, entries, found) -> list[Layer]:
+    """The layers of ``entries`` (``layer_entries``): those in ``found`` (entries
+    already read from the cache) as they are, the others built and stored."""
     missing = [entry for entry in entries if entry not in found]
     if missing:
         # The missing layers in one go, then split: a cold page costs no more
@@ -171,6 +372,16 @@ def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
     return [found[entry] for entry in entries]
 
 
+def layers_for(user, article, paragraphs, group_ids: list[int]) -> list[Layer]:
+    """The member's layers of ``article``: their groups', then their own. Two cache
+    round trips when all are cached (versions, then the layers)."""
+    group_ids = sorted(set(group_ids))
+    known = cache.versions(layer_scopes(article, user, group_ids))
+    entries = layer_entries(user, article, group_ids, known)
+    found = django_cache.get_many(list(entries))
+    return load_layers(user, article, paragraphs, group_ids, entries, found)
+
+
 class Shown:
     """An item as the page shows it to one viewer (``html`` filled in)."""
 
@@ -182,14 +393,18 @@ class Shown:
         self.html = html
 
 
-def assemble(request, layers: list[Layer], paragraphs, chosen, needles_spans) -> dict:
+def assemble(
+    request, layers: list[Layer], paragraphs, chosen, needles_spans, *, filled=True
+) -> dict:
     """Set ``notes``, ``note_count``, ``highlighted`` and ``notes_html`` on each
     paragraph from the member's layers; the rest of the reader's context.
 
     ``chosen`` is the ReaderFilter (its theme matched by id); ``needles_spans``
-    maps a paragraph's text to its search spans (empty without a search)."""
+    maps a paragraph's text to its search spans (empty without a search). Not
+    ``filled``, the items are left as their notes' segments (``Shown.note``) and
+    their ``html`` empty, for a body shared by a visibility set (``body.py``)."""
     user_id = request.user.pk
-    token = escape(get_token(request))
+    token = escape(get_token(request)) if filled else ""
     themes: dict[int, tuple] = {}
     authors: dict[int, str] = {}
     for layer in layers:
@@ -222,7 +437,11 @@ def assemble(request, layers: list[Layer], paragraphs, chosen, needles_spans) ->
         count = 0
         for note in notes:
             # Built from escaped pieces (items.annotation_segments).
-            html = mark_safe(fill_csrf(for_viewer(note.segments, user_id), token))
+            html = (
+                mark_safe(fill_csrf(for_viewer(note.segments, user_id), token))
+                if filled
+                else ""
+            )
             if note.detached and not note.is_deleted:
                 detached.append(Shown(note, html))
                 continue

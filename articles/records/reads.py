@@ -128,7 +128,11 @@ def notes_prefetch(viewer=None, keeps_record: bool = True) -> Prefetch:
     notes = DiscussionNote.objects.select_related("speaker").prefetch_related(
         Prefetch("cited_paragraphs", queryset=published_paragraphs())
     )
-    if not keeps_record:
+    if not keeps_record and viewer is None:
+        # The record as every member sees it (cached for all of them): final
+        # speeches only, whoever looks.
+        notes = notes.filter(status=DiscussionNote.Status.FINAL)
+    elif not keeps_record:
         # Drafts are private to whoever drafted them until the secretary finalises
         # (the one rule, shared with search: DiscussionNote.objects.visible_to).
         notes = notes.visible_to(viewer)
@@ -169,6 +173,16 @@ def load_record(
         notes=session.note_rows,
         corrections=corrections,
     )
+
+
+def draft_owners(session: StudySession) -> set[int]:
+    """Who sees a draft of ``session`` besides its record keepers: the members who
+    drafted one or are its speaker (``DiscussionNote.objects.visible_to``). One
+    query."""
+    rows = DiscussionNote.objects.filter(
+        session=session, status=DiscussionNote.Status.DRAFT
+    ).values_list("speaker_id", "drafted_by_id")
+    return {pk for row in rows for pk in row} - {None}
 
 
 def load_records(sessions) -> list[SessionRecord]:
@@ -302,14 +316,20 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
         .order_by("starts_at", "pk")
     )
     counts: dict[int, Counter] = defaultdict(Counter)
+    open_make_ups: Counter = Counter()
+    # Attendance by status and the make-ups still open, in one query.
     rows = (
         Attendance.objects.filter(session__in=[s.pk for s in sessions])
         .values("member", "status")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(make_up__isnull=False, make_up__done_at=None)),
+        )
         .order_by()
     )
     for row in rows:
         counts[row["member"]][row["status"]] = row["n"]
+        open_make_ups[row["member"]] += row["open"]
     keynotes = dict(
         DiscussionNote.objects.filter(
             session__in=[s.pk for s in sessions],
@@ -318,15 +338,6 @@ def group_year(group: StudyGroup, year: int) -> GroupYear:
             speaker__isnull=False,
         )
         .values_list("speaker")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    open_make_ups = dict(
-        Attendance.objects.filter(
-            session__in=[s.pk for s in sessions], make_up__done_at__isnull=True
-        )
-        .exclude(make_up=None)
-        .values_list("member")
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -240,25 +240,20 @@ def delete_reply(reply: Reply, *, by) -> None:
     read_models.bump_annotation(reply.annotation)
 
 
-def _bump_studied(member, article: Article) -> None:
-    # The studied mark is the member's own: their part of the article list (and of
-    # any read model of the member, of this article or not) is built again.
-    read_models.bump(
-        read_models.member(member.pk), read_models.article_member(article.pk, member.pk)
-    )
-
-
 def mark_article_studied(member, article: Article) -> ReadingProgress:
     progress, _created = ReadingProgress.objects.get_or_create(
         member=member, article=article, defaults={"studied_at": timezone.now()}
     )
-    _bump_studied(member, article)
+    if _created:
+        # The member's archive and their groups' statistics count it, and home's
+        # reading lists show it (their own pages).
+        read_models.bump_studied(member.pk)
     return progress
 
 
 def unmark_article_studied(member, article: Article) -> None:
-    ReadingProgress.objects.filter(member=member, article=article).delete()
-    _bump_studied(member, article)
+    if ReadingProgress.objects.filter(member=member, article=article).delete()[0]:
+        read_models.bump_studied(member.pk)
 
 
 @dataclass

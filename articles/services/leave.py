@@ -22,6 +22,7 @@ from accounts.models import Member, Membership
 
 from ..models import Attendance, LeaveRequest, MakeUpStudy, StudySession
 from ..models.leave import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
+from ..reading import cache as read_models
 from .notifications import (
     notify_leave_decided,
     notify_leave_requested,
@@ -89,6 +90,7 @@ def request_leave(
             code="already_asked",
         ) from None
     notify_leave_requested(leave)
+    read_models.bump_records(session.group_id)
     return leave
 
 
@@ -141,6 +143,7 @@ def _fill_attendance(leave: LeaveRequest, approver: Member) -> None:
     )
     if not session.is_planned and attendance.status in MAKE_UP_STATUSES:
         MakeUpStudy.objects.get_or_create(attendance=attendance)
+        read_models.bump_records(session.group_id, members=[leave.member_id])
     if before is None or (before.status, before.leave_reason) != (
         attendance.status,
         attendance.leave_reason,
@@ -185,6 +188,7 @@ def decide_leave(
         _fill_attendance(leave, approver)
     leave.save()
     notify_leave_decided(leave)
+    read_models.bump_records(leave.session.group_id)
     return leave
 
 
@@ -228,4 +232,5 @@ def withdraw_leave(leave: LeaveRequest, member: Member) -> LeaveRequest:
     leave.withdrawn_at = timezone.now()
     leave.save(update_fields=["status", "withdrawn_at"])
     settle_leave_notices(leave)
+    read_models.bump_records(leave.session.group_id)
     return leave

@@ -12,6 +12,7 @@ from ..importer import (
     parse_document,
 )
 from ..models import Article, Paragraph
+from ..reading import cache as read_models
 from .search import index_article
 
 
@@ -90,6 +91,8 @@ def store_parsed_document(
         article = _create_article(parsed_article, status)
         result.created.append(article)
         result.warnings.extend((article.title, w) for w in parsed_article.warnings)
+    # Listed at once (home's new materials), before the indexing that follows.
+    read_models.bump_articles([article.pk for article in result.created])
     if on_stored:
         on_stored(result)
     return result

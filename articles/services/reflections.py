@@ -24,6 +24,7 @@ from ..importer.decode import ImportFailed
 from ..importer.docx import read_docx_lines
 from ..models import Attendance, GroupStudySettings, Reflection, StudySession
 from ..models.reflections import reflection_deadline
+from ..reading import cache as read_models
 from .notifications import settle_reflection_reminder
 from .sessions import complete_make_up
 
@@ -221,6 +222,7 @@ def hand_in_reflection(
     make_up = getattr(attendance, "make_up", None)
     if for_make_up and make_up is not None and not make_up.is_done:
         complete_make_up(make_up, note=_make_up_note(reflection))
+    read_models.bump_records(session.group_id)
     return reflection
 
 
@@ -237,4 +239,5 @@ def share_reflection(reflection: Reflection, *, shared: bool) -> Reflection:
     changes who reads it, not what was handed in)."""
     reflection.shared = shared
     reflection.save(update_fields=["shared", "updated_at"])
+    read_models.bump_records(reflection.session.group_id)
     return reflection

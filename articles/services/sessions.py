@@ -38,6 +38,7 @@ from ..models import (
     StudySession,
 )
 from ..models.sessions import SESSION_YEARS
+from ..reading import cache as read_models
 from ..search import remove_objects
 from ..search.study_kinds import NOTE, index_note
 from .notifications import (
@@ -123,7 +124,8 @@ def _check_times(starts_at, ends_at) -> None:
 
 def _open_make_ups(session: StudySession) -> None:
     """A make-up item for everyone on leave or absent, once the session is held."""
-    missed = session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None)
+    missed = list(session.attendances.filter(status__in=MAKE_UP_STATUSES, make_up=None))
+    read_models.bump_records(session.group_id, members=[a.member_id for a in missed])
     notify_make_ups(
         MakeUpStudy.objects.bulk_create(MakeUpStudy(attendance=a) for a in missed)
     )
@@ -158,6 +160,7 @@ def create_session(
     )
     set_session_materials(session, materials)
     notify_session_planned(session, by=author)
+    read_models.bump_records(group.pk)
     return session
 
 
@@ -190,6 +193,7 @@ def set_session_materials(session: StudySession, articles: Iterable[Article]) ->
         SessionMaterial.objects.update_or_create(
             session=session, article=article, defaults={"position": position}
         )
+    read_models.bump_records(session.group_id)
 
 
 @transaction.atomic
@@ -248,8 +252,16 @@ def update_session(
             )
         set_session_materials(session, materials)
     session.save()
+    read_models.bump_discussions(session.group_id)  # the reader's links: date, topic
     _correct(session, author, reason, changes)
     notify_session_changed(session, changes, by=author)
+    # Its make-up items show it on their members' home, in whatever group.
+    read_models.bump_records(
+        session.group_id,
+        members=MakeUpStudy.objects.filter(attendance__session=session).values_list(
+            "attendance__member_id", flat=True
+        ),
+    )
     return session
 
 
@@ -286,6 +298,7 @@ def choose_material_paragraphs(
                 }
             ],
         )
+    read_models.bump_records(session.group_id)
     return material
 
 
@@ -347,6 +360,9 @@ def record_attendance(
     held = session.status != StudySession.Status.PLANNED
 
     existing = {a.member_id: a for a in session.attendances.all()}
+    # The status and everyone's make-up study may change: a member's own list
+    # of make-up items is theirs to read on home.
+    read_models.bump_records(session.group_id, members=[e.member.pk for e in entries])
     labels = dict(Attendance.Status.choices)
     changes, saved = [], []
     for entry in entries:
@@ -403,6 +419,7 @@ def record_attendance(
             )
 
     _correct(session, author, reason, changes)
+    read_models.bump_records(session.group_id)
     return saved
 
 
@@ -441,7 +458,7 @@ def mark_session_held(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.HELD
     session.save(update_fields=["status", "updated_at"])
-    _open_make_ups(session)
+    _open_make_ups(session)  # bumps the records
     return session
 
 
@@ -459,6 +476,7 @@ def archive_session(session: StudySession) -> StudySession:
         )
     session.status = StudySession.Status.ARCHIVED
     session.save(update_fields=["status", "updated_at"])
+    read_models.bump_records(session.group_id)
     return session
 
 
@@ -522,6 +540,7 @@ def save_discussion_note(
     note.status = status
     note.save()
     note.cited_paragraphs.set(cited)
+    read_models.bump_discussions(session.group_id)
     index_note(note)
     new = f"{note.speaker_label}（{labels[note.kind]}）：{note.content}"
     if old != new:
@@ -531,6 +550,7 @@ def save_discussion_note(
             reason,
             [{"field": _("speech"), "old": old or "—", "new": new}],
         )
+    read_models.bump_records(session.group_id)
     return note
 
 
@@ -543,7 +563,9 @@ def delete_discussion_note(
     old = f"{note.speaker_label}（{note.get_kind_display()}）：{note.content}"
     remove_objects(NOTE.name, [note.pk])
     note.delete()
+    read_models.bump_discussions(session.group_id)
     _correct(session, author, reason, [{"field": _("speech"), "old": old, "new": "—"}])
+    read_models.bump_records(session.group_id)
 
 
 @transaction.atomic
@@ -559,6 +581,7 @@ def move_discussion_note(note: DiscussionNote, *, up: bool) -> None:
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
+    read_models.bump_records(note.session.group_id)
 
 
 @transaction.atomic
@@ -571,6 +594,10 @@ def complete_make_up(make_up: MakeUpStudy, *, note: str) -> MakeUpStudy:
     make_up.note = note
     make_up.done_at = make_up.done_at or timezone.now()
     make_up.save(update_fields=["note", "done_at"])
+    attendance = make_up.attendance
+    read_models.bump_records(
+        attendance.session.group_id, members=[attendance.member_id]
+    )
     return make_up
 
 
@@ -588,6 +615,7 @@ def add_plan_item(
     plan, _created = StudyPlan.objects.get_or_create(group=group, year=year)
     item = PlanItem.objects.create(plan=plan, month=month, topic=topic.strip())
     item.materials.set(materials)
+    read_models.bump_records(group.pk)
     return item
 
 
@@ -605,8 +633,11 @@ def edit_plan_item(
     item.topic = topic.strip()
     item.save(update_fields=["month", "topic"])
     item.materials.set(materials)
+    read_models.bump_records(item.plan.group_id)
     return item
 
 
 def delete_plan_item(item: PlanItem) -> None:
+    group_id = item.plan.group_id
     item.delete()
+    read_models.bump_records(group_id)

@@ -43,6 +43,7 @@ from ..models import (
     SignIn,
     StudySession,
 )
+from ..reading import cache as read_models
 
 SLOT_SECONDS = 30
 _SALT = "articles.signin.code"
@@ -160,6 +161,7 @@ def sign_in_member(session: StudySession, member: Member, *, at: datetime) -> Si
                 "status": Attendance.Status.LATE if late else Attendance.Status.PRESENT
             },
         )
+        read_models.bump_records(session.group_id)
     return sign_in
 
 
@@ -181,7 +183,9 @@ def enter_observer(session: StudySession, *, name: str, unit: str) -> ObserverEn
             ),
             code="too_many",
         )
-    return ObserverEntry.objects.create(session=session, name=name, unit=unit)
+    entry = ObserverEntry.objects.create(session=session, name=name, unit=unit)
+    read_models.bump_records(session.group_id)
+    return entry
 
 
 @transaction.atomic
@@ -212,6 +216,7 @@ def decide_observer_entry(
         entry.state = ObserverEntry.State.DECLINED
     entry.decided_by = author
     entry.save(update_fields=["observer", "state", "decided_by"])
+    read_models.bump_records(session.group_id)
     return entry
 
 

@@ -1,6 +1,8 @@
 """Annotating in the reader, reply threads, a member's own annotations, and the
 studied mark. Every read starts from ``Annotation.objects.visible_to``."""
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +18,9 @@ from studyhub.params import parse_id, query_id, query_text
 from ..access import get_annotation_for, get_article_for, get_reply_for
 from ..forms.annotations import AnnotationForm, ReplyForm, SelectionForm
 from ..models import Annotation, Article, Paragraph
+from ..reading import cache as read_models
 from ..reading.annotations import load_threads, render_items
+from ..reading.fragments import render_fragment
 from ..services import (
     annotate_paragraph,
     delete_annotation,
@@ -207,7 +211,47 @@ def reply_delete(request, pk: int):
 
 @require_GET
 def my_annotations(request):
-    """The member's own annotations, newest first, filtered by article/theme/group."""
+    """The member's own annotations, newest first, filtered by article/theme/group.
+
+    The page is the member's own read model: rendered once per filter and page
+    and kept until one of their annotations or its thread changes (``member``),
+    an article (titles, status: ``LIBRARY``), a name (``PEOPLE``) or one of their
+    groups (``group``, the filter's choices); their groups are read here, so a
+    membership change shows at once."""
+    user = request.user
+    groups = list(StudyGroup.objects.of_member(user))
+    group_ids = sorted(g.pk for g in groups)
+    query = request.GET.copy()
+    query.pop("page", None)
+    filter_query = query.urlencode()
+    page_number = query_id(request.GET, "page")
+
+    def context() -> dict:
+        return _my_annotations_context(request, groups, filter_query, page_number)
+
+    html = render_fragment(
+        request,
+        "my-annotations",
+        [
+            read_models.member(user.pk),
+            read_models.LIBRARY,
+            read_models.PEOPLE,
+            *(read_models.group(g) for g in group_ids),
+        ],
+        "articles/_my_annotations.html",
+        context,
+        user.pk,
+        bool(user.is_staff),
+        "-".join(map(str, group_ids)),
+        page_number,
+        # Any text of the query is shown (the links keep it): all of it is part of
+        # the key, as a digest that keeps the key short and plain.
+        hashlib.sha256(filter_query.encode()).hexdigest()[:32],
+    )
+    return render(request, "articles/my_annotations.html", {"page_html": html})
+
+
+def _my_annotations_context(request, groups, filter_query: str, page_number) -> dict:
     mine = (
         Annotation.objects.visible_to(request.user)
         .live()
@@ -231,33 +275,27 @@ def my_annotations(request):
         mine = mine.filter(group__isnull=True)
     elif (group_id := parse_id(group)) is not None:
         mine = mine.filter(group_id=group_id)
-    page = Paginator(mine, 20).get_page(query_id(request.GET, "page"))
+    page = Paginator(mine, 20).get_page(page_number)
     annotations = load_threads(list(page.object_list))
     render_items(request, annotations, show_article=True, reply_form=False)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "articles/my_annotations.html",
-        {
-            "annotations": annotations,
-            "page_obj": page,
-            "filter_query": query.urlencode(),
-            # One pass over the member's annotations, not a lookup per article.
-            "articles": Article.objects.filter(
-                pk__in=options_source.values("paragraph__article_id")
-            ).order_by("title"),
-            "themes": Tag.objects.filter(
-                pk__in=TaggedItem.objects.filter(
-                    content_type__app_label="articles",
-                    content_type__model="annotation",
-                    object_id__in=options_source.values("pk"),
-                ).values("tag_id")
-            ).order_by("name"),
-            "groups": StudyGroup.objects.of_member(request.user),
-            "chosen": {"article": article_id, "theme": theme_slug, "group": group},
-        },
-    )
+    return {
+        "annotations": annotations,
+        "page_obj": page,
+        "filter_query": filter_query,
+        # One pass over the member's annotations, not a lookup per article.
+        "articles": Article.objects.filter(
+            pk__in=options_source.values("paragraph__article_id")
+        ).order_by("title"),
+        "themes": Tag.objects.filter(
+            pk__in=TaggedItem.objects.filter(
+                content_type__app_label="articles",
+                content_type__model="annotation",
+                object_id__in=options_source.values("pk"),
+            ).values("tag_id")
+        ).order_by("name"),
+        "groups": groups,
+        "chosen": {"article": article_id, "theme": theme_slug, "group": group},
+    }
 
 
 # --- Reading progress --------------------------------------------------------------

@@ -11,12 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership
+from accounts.models import Membership, StudyGroup
 from accounts.services import move_membership
 from studyhub.params import query_id, query_year
 
 from .. import services
-from ..access import can_keep_record, get_group_for, get_member_for_archive
+from ..access import (
+    KEEPER_ROLES,
+    can_keep_record,
+    get_group_for,
+    get_member_for_archive,
+)
 from ..forms.sessions import PlanItemForm
 from ..models import (
     Annotation,
@@ -29,7 +34,9 @@ from ..models import (
     StudyPlan,
     StudySession,
 )
+from ..reading import cache
 from ..records.docx import dossier_docx
+from ..records.fragments import render_record_fragment, roles_key
 from ..records.reads import group_year, percent, plan_materials_prefetch
 from ..records.xlsx import attendance_xlsx
 from .sessions import DOCX, attachment
@@ -111,15 +118,29 @@ def _month_chart(stats) -> dict:
     return {"width": 16 + 12 * column, "height": 156, "months": months}
 
 
+def _group_and_role(user, pk: int):
+    """The group of the user's (404 otherwise, as ``get_group_for``) and whether
+    they keep its record, in one query."""
+    membership = (
+        Membership.objects.filter(member=user, group_id=pk)
+        .select_related("group")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is None:
+        return get_group_for(user, pk), False  # 404, logged as access_denied
+    return membership.group, membership.leads
+
+
 @require_GET
 def group_statistics(request, pk: int):
-    group = get_group_for(request.user, pk)
+    group, keeps_record = _group_and_role(request.user, pk)
     year = _year(request)
-    stats = group_year(group, year)
-    return render(
-        request,
-        "articles/sessions/group_statistics.html",
-        {
+
+    def build() -> dict:
+        stats = group_year(group, year)
+        return {
             "group": group,
             "year": year,
             "years": _years(group),
@@ -127,8 +148,23 @@ def group_statistics(request, pk: int):
             "held_rate": percent(stats.held_count, stats.planned_count or 0),
             "member_chart": _member_chart(stats),
             "month_chart": _month_chart(stats),
-            "keeps_record": can_keep_record(request.user, group),
-        },
+            "keeps_record": keeps_record,
+        }
+
+    content, built = render_record_fragment(
+        request,
+        "group-statistics",
+        [cache.records(group.pk), cache.group(group.pk), cache.PEOPLE],
+        "articles/sessions/_group_statistics.html",
+        build,
+        roles_key([(group.pk, keeps_record)]),
+        year,
+        timezone.localdate().year,
+    )
+    return render(
+        request,
+        "articles/sessions/group_statistics.html",
+        {**(built or {}), "group": group, "year": year, "content": content},
     )
 
 
@@ -288,6 +324,51 @@ def group_member_move(request, pk: int, membership_pk: int):
 def member_archive(request, pk: int | None = None):
     person = get_member_for_archive(request.user, pk or request.user.pk)
     year = _year(request)
+    page_number = query_id(request.GET, "page")
+    own = person == request.user
+    # The groups both belong to, with whether the viewer keeps each one's record
+    # (a keeper reads every reflection of their group, a member the shared ones):
+    # what the archive shows follows from these, so they are its key.
+    shared = [
+        (group_id, role in KEEPER_ROLES)
+        for group_id, role in Membership.objects.filter(
+            member=request.user,
+            group__in=StudyGroup.objects.shared_by(request.user, person).values("pk"),
+        ).values_list("group_id", "role")
+    ]
+
+    def build() -> dict:
+        return _archive(request, person, year, page_number)
+
+    content, built = render_record_fragment(
+        request,
+        "member-archive",
+        [
+            *(cache.records(group_id) for group_id, _keeps in shared),
+            *(cache.group(group_id) for group_id, _keeps in shared),
+            cache.member(person.pk),
+            cache.archive(person.pk),
+            cache.PEOPLE,
+            cache.LIBRARY,
+        ],
+        "articles/sessions/_member_archive.html",
+        build,
+        person.pk,
+        own,
+        roles_key(shared),
+        request.user.is_staff,
+        year,
+        page_number,
+        timezone.localdate().year,
+    )
+    return render(
+        request,
+        "articles/sessions/member_archive.html",
+        {**(built or {}), "person": person, "year": year, "content": content},
+    )
+
+
+def _archive(request, person, year: int, page_number) -> dict:
     # Everything below is the person's activity as the VIEWER may see it: in the
     # groups both belong to (activity_of), so a keeper of group A learns nothing
     # of what the person did in group B; the person sees all of their own.
@@ -317,7 +398,7 @@ def member_archive(request, pk: int | None = None):
         .select_related("group", "paragraph__article")
         .order_by("created_at", "pk"),
         ARCHIVE_ANNOTATIONS_PER_PAGE,
-    ).get_page(query_id(request.GET, "page"))
+    ).get_page(page_number)
     their_studies = ReadingProgress.objects.of_member(person).filter(
         article__in=Article.objects.visible_to(request.user)
     )
@@ -335,32 +416,33 @@ def member_archive(request, pk: int | None = None):
     )
     attended = [a for a in attendances if a.attended]
     missed = [a for a in attendances if not a.attended]
+    # The years with any of it, in one query (UNION of the three).
+    active_years = (
+        their_attendances.dates("session__starts_at", "year")
+        .order_by()
+        .union(
+            their_annotations.dates("created_at", "year").order_by(),
+            their_studies.dates("studied_at", "year").order_by(),
+        )
+    )
     years = sorted(
-        {d.year for d in their_attendances.dates("session__starts_at", "year")}
-        | {d.year for d in their_annotations.dates("created_at", "year")}
-        | {d.year for d in their_studies.dates("studied_at", "year")}
-        | {timezone.localdate().year},
-        reverse=True,
+        {d.year for d in active_years} | {timezone.localdate().year}, reverse=True
     )
-    return render(
-        request,
-        "articles/sessions/member_archive.html",
-        {
-            "person": person,
-            "year": year,
-            "years": years,
-            "attendances": attendances,
-            "attended": attended,
-            "missed": missed,
-            "speeches": speeches,
-            "annotations": annotations.object_list,
-            "annotations_page": annotations,
-            "studied": studied,
-            "reflections": reflections,
-            "rate": percent(len(attended), len(attendances)),
-            "open_make_ups": [
-                a for a in missed if hasattr(a, "make_up") and not a.make_up.is_done
-            ],
-            "own": person == request.user,
-        },
-    )
+    return {
+        "person": person,
+        "year": year,
+        "years": years,
+        "attendances": attendances,
+        "attended": attended,
+        "missed": missed,
+        "speeches": speeches,
+        "annotations": annotations.object_list,
+        "annotations_page": annotations,
+        "studied": studied,
+        "reflections": reflections,
+        "rate": percent(len(attended), len(attendances)),
+        "open_make_ups": [
+            a for a in missed if hasattr(a, "make_up") and not a.make_up.is_done
+        ],
+        "own": person == request.user,
+    }

@@ -1,16 +1,22 @@
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from taggit.models import Tag
 
-from studyhub.params import query_text
+from accounts.models import Membership
+from studyhub.params import query_id, query_text
 
 from .. import search
 from ..access import get_article_for
 from ..models import Annotation, Article
+from ..reading import cache as read_models
 from ..reading import listing
 from ..reading.annotations import load_threads, reader_annotations, render_items
+from ..reading.body import SLOT as BODY_SLOT
+from ..reading.body import reader_body
+from ..reading.fragments import render_fragment
 from ..reading.text import article_text
 from ..records.reads import paragraph_discussions
 
@@ -37,61 +43,113 @@ class ArticleListView(TemplateView):
 @require_GET
 def article_detail(request, pk: int):
     article = get_article_for(request.user, pk, request)
+    needles = search.needles_for(request.GET.get("q", ""))
+    if needles or _filtered(request):
+        return render(
+            request,
+            "articles/article_detail.html",
+            _reader_per_paragraph(request, article, needles),
+        )
+    # The common view: the whole body from the cache (reading/body.py), put in
+    # the page as it is stored, in UTF-8.
+    context, body = reader_body(request, article)
+    page = render_to_string(
+        "articles/article_detail.html", {"article": article, **context}, request
+    )
+    before, after = page.split(BODY_SLOT)
+    return HttpResponse(b"".join([before.encode(), body, after.encode()]))
+
+
+def _filtered(request) -> bool:
+    """The reader's filter asked for (a theme or a member), as reader_annotations
+    reads it."""
+    return bool(query_text(request.GET, "theme")) or (
+        query_id(request.GET, "member") is not None
+    )
+
+
+def _reader_per_paragraph(request, article, needles) -> dict:
+    """The filtered or searched reader, rendered paragraph by paragraph."""
     text = article_text(article)
     paragraphs = text["paragraphs"]
     discussed = paragraph_discussions(request.user, article)
     for paragraph in paragraphs:
         paragraph.discussed_in = discussed.get(paragraph.pk, [])
-    return render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "paragraphs": paragraphs,
-            "themes": text["themes"],
-            "char_count": text["char_count"],
-            "keywords": text["keywords"],
-            # Arriving from a search result, the searched words are marked too.
-            **reader_annotations(
-                request,
-                article,
-                paragraphs,
-                needles=search.needles_for(request.GET.get("q", "")),
-            ),
-        },
-    )
+    return {
+        "article": article,
+        "paragraphs": paragraphs,
+        "themes": text["themes"],
+        "char_count": text["char_count"],
+        "keywords": text["keywords"],
+        # Arriving from a search result, the searched words are marked too.
+        **reader_annotations(request, article, paragraphs, needles=needles),
+    }
 
 
 @require_GET
 def theme_detail(request, slug: str):
+    """The articles and the newest annotations carrying a theme, as the member
+    may see them: rendered once per member (their private notes are in it) and
+    kept until an article (titles, themes, status: ``LIBRARY``), one of their
+    annotations (``member``), their groups' shared ones (``activity``), a name
+    (``PEOPLE``, ``group``) changes. Their groups are read here."""
     theme = get_object_or_404(Tag, slug=slug)
-    articles = (
-        Article.objects.visible_to(request.user)
-        .filter(tags=theme)
-        .with_length()
-        .prefetch_related("tags")
+    user = request.user
+    group_ids = sorted(
+        Membership.objects.filter(member=user).values_list("group_id", flat=True)
     )
-    annotations = (
-        Annotation.objects.visible_to(request.user)
-        .live()
-        .filter(tags=theme)
-        .select_related("author", "group", "paragraph__article")
-        .with_reply_count()
-        .order_by("-created_at", "-pk")
-    )
-    annotation_count = annotations.count()
-    if not annotation_count and not articles.exists():
-        # A theme only hidden annotations carry must not even be hinted at.
-        raise Http404
-    annotations = load_threads(list(annotations[:THEME_PAGE_ANNOTATIONS]))
-    render_items(request, annotations, show_article=True, reply_form=False)
-    return render(
-        request,
-        "articles/theme_detail.html",
-        {
+
+    def context() -> dict:
+        articles = list(
+            Article.objects.visible_to(user)
+            .filter(tags=theme)
+            .with_length()
+            .prefetch_related("tags")
+        )
+        annotations = (
+            Annotation.objects.visible_to(user)
+            .live()
+            .filter(tags=theme)
+            .select_related("author", "group", "paragraph__article")
+            .with_reply_count()
+            .order_by("-created_at", "-pk")
+        )
+        # Counted only when there are more than are shown.
+        shown = list(annotations[: THEME_PAGE_ANNOTATIONS + 1])
+        annotation_count = (
+            annotations.count() if len(shown) > THEME_PAGE_ANNOTATIONS else len(shown)
+        )
+        if not shown and not articles:
+            # A theme only hidden annotations carry must not even be hinted at.
+            return {"hidden": True}
+        annotations = load_threads(shown[:THEME_PAGE_ANNOTATIONS])
+        render_items(request, annotations, show_article=True, reply_form=False)
+        return {
             "theme": theme,
             "articles": articles,
             "annotations": annotations,
             "annotation_count": annotation_count,
-        },
+        }
+
+    html = render_fragment(
+        request,
+        "theme",
+        [
+            read_models.member(user.pk),
+            read_models.LIBRARY,
+            read_models.PEOPLE,
+            *(read_models.group(g) for g in group_ids),
+            *(read_models.activity(g) for g in group_ids),
+        ],
+        "articles/_theme_detail.html",
+        context,
+        theme.pk,
+        user.pk,
+        bool(user.is_staff),
+        "-".join(map(str, group_ids)),
+    )
+    if not html:
+        raise Http404
+    return render(
+        request, "articles/theme_detail.html", {"theme": theme, "page_html": html}
     )

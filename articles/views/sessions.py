@@ -7,17 +7,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import StudyGroup
+from accounts.models import Membership, StudyGroup
 from studyhub.params import parse_id, query_id
 
 from .. import services
 from ..access import (
     KEEPER_ROLES,
-    can_edit_note,
     can_keep_record,
     get_group_for,
     get_make_up_for,
@@ -36,8 +37,10 @@ from ..models import (
     SessionMaterial,
     StudySession,
 )
-from ..models.leave import attach_approvals, session_leave
-from ..records.reads import load_record
+from ..models.leave import attach_approvals, session_leave, session_leave_rows
+from ..reading import cache
+from ..records.fragments import next_change, render_record_fragment, roles_key
+from ..records.reads import draft_owners, load_record
 
 SESSIONS_PER_PAGE = 20
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -56,35 +59,60 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 
 @require_GET
 def session_list(request):
-    sessions = (
-        StudySession.objects.visible_to(request.user)
-        .select_related("group", "host")
-        .with_attendance_counts()
-        .order_by("-starts_at", "-pk")
+    # The viewer's groups and roles decide what the list shows (which groups'
+    # sessions, the keepers' buttons): one query, and the key of the fragment.
+    memberships = list(
+        Membership.objects.filter(member=request.user)
+        .order_by("group__name", "group_id")
+        .values_list("group_id", "role", "group__name")
     )
-    groups = StudyGroup.objects.of_member(request.user)
+    group_ids = sorted(pk for pk, _role, _name in memberships)
+    kept = {pk for pk, role, _name in memberships if role in KEEPER_ROLES}
     group_id = query_id(request.GET, "group")
-    if group_id is not None:
-        sessions = sessions.filter(group_id=group_id)
-    groups = list(groups)
-    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(
-        query_id(request.GET, "page")
-    )
-    keeper_of = set(
-        StudyGroup.objects.filter(
-            memberships__member=request.user, memberships__role__in=KEEPER_ROLES
-        ).values_list("pk", flat=True)
+    page_number = query_id(request.GET, "page")
+
+    def build() -> dict:
+        sessions = (
+            StudySession.objects.visible_to(request.user)
+            .select_related("group", "host")
+            .with_attendance_counts()
+            .order_by("-starts_at", "-pk")
+        )
+        if group_id is not None:
+            sessions = sessions.filter(group_id=group_id)
+        # The sidebar's groups, named from the membership query above.
+        groups = [StudyGroup(pk=pk, name=name) for pk, _role, name in memberships]
+        page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(page_number)
+        shown = list(page.object_list)
+        return {
+            "sessions": shown,
+            "page_obj": page,
+            "groups": [{"group": g, "keeps_record": g.pk in kept} for g in groups],
+            "current_group": group_id,
+            "kept_groups": kept,
+            # A planned session reads 待记录 once it is over.
+            "valid_until": next_change(s.ends_at for s in shown if s.is_planned),
+        }
+
+    content, built = render_record_fragment(
+        request,
+        "session-list",
+        [
+            *(cache.records(pk) for pk in group_ids),
+            *(cache.group(pk) for pk in group_ids),
+            cache.PEOPLE,
+        ],
+        "articles/sessions/_session_list.html",
+        build,
+        roles_key((pk, pk in kept) for pk in group_ids),
+        request.user.is_staff,
+        group_id,
+        page_number,
     )
     return render(
         request,
         "articles/sessions/session_list.html",
-        {
-            "sessions": page.object_list,
-            "page_obj": page,
-            "groups": [{"group": g, "keeps_record": g.pk in keeper_of} for g in groups],
-            "current_group": group_id,
-            "kept_groups": keeper_of,
-        },
+        {**(built or {}), "content": content},
     )
 
 
@@ -173,37 +201,110 @@ def session_edit(request, pk: int):
     )
 
 
+# Where the record's fragment (_record.html) takes the viewer's leave box.
+LEAVE_SLOT = "<!--slot:leave-->"
+# The roles that may approve leave (LeaveRequest.objects.decidable_by).
+APPROVER_ROLES = {Membership.Role.LEADER, Membership.Role.DEPUTY}
+
+
+def _with_leave(record_html: SafeString, leave_html: SafeString) -> SafeString:
+    """The leave box in its place in the record: both are HTML rendered by
+    templates (autoescaped), and the slot cannot occur in escaped text."""
+    return mark_safe(record_html.replace(LEAVE_SLOT, leave_html, 1))
+
+
 @require_GET
 def session_detail(request, pk: int):
-    session = get_session_for(request.user, pk)
-    keeps_record = can_keep_record(request.user, session.group)
-    record = load_record(
-        session,
-        viewer=request.user,
-        keeps_record=keeps_record,
-        with_corrections=keeps_record,
+    session = get_session_for(request.user, pk, with_role=True)
+    keeps_record = session.viewer_role in KEEPER_ROLES
+    scopes = [
+        cache.records(session.group_id),
+        cache.group(session.group_id),
+        cache.PEOPLE,
+        cache.LIBRARY,
+    ]
+    # What the page needs whoever looks, kept with the record: the leave
+    # requests and who sees a draft (each such member gets a record of their own).
+    meta = cache.cached(
+        "session-meta",
+        scopes,
+        lambda: {
+            "leave": session_leave_rows(session),
+            "draft_owners": draft_owners(session),
+        },
+        session.pk,
     )
-    members = []
-    if not record.attendances or session.is_planned:
-        # Attendance prepared ahead is no count of who came: show who is expected.
-        members = list(group_members(session.group))
-    my_attendance = next(
-        (a for a in record.attendances if a.member_id == request.user.pk), None
-    )
-    for note in record.notes:
-        note.editable = can_edit_note(request.user, note)
-    return render(
-        request,
-        "articles/sessions/session_detail.html",
-        {
+    if keeps_record:
+        variant, viewer = "keeper", request.user
+    elif request.user.pk in meta["draft_owners"]:
+        variant, viewer = f"own{request.user.pk}", request.user
+    else:
+        # Final speeches only: the same HTML for every member.
+        variant, viewer = "member", None
+
+    def build() -> dict:
+        record = load_record(
+            session,
+            viewer=viewer,
+            keeps_record=keeps_record,
+            with_corrections=keeps_record,
+        )
+        for note in record.notes:
+            # can_edit_note: keepers edit every speech, a member their own drafts.
+            note.editable = keeps_record or (
+                note.status == DiscussionNote.Status.DRAFT
+                and request.user.pk in {note.speaker_id, note.drafted_by_id}
+                and not session.is_archived
+            )
+        members = []
+        if not record.attendances or session.is_planned:
+            # Attendance prepared ahead is no count of who came: show who is
+            # expected.
+            members = list(group_members(session.group))
+        return {
             "record": record,
             "session": record.session,
             "keeps_record": keeps_record,
             "members": members,
-            "my_attendance": my_attendance,
             "can_draft": not keeps_record and not session.is_archived,
-            # Leave (请假)
-            "leave": session_leave(session, request.user, keeps_record=keeps_record),
+            # "Mark as held" once started, 待记录 once over.
+            "valid_until": (
+                next_change([session.starts_at, session.ends_at])
+                if session.is_planned
+                else None
+            ),
+        }
+
+    content, built = render_record_fragment(
+        request,
+        "session-record",
+        scopes,
+        "articles/sessions/_record.html",
+        build,
+        session.pk,
+        variant,
+    )
+    # Leave (请假): the viewer's own request and what awaits their decision.
+    leave = session_leave(
+        session,
+        request.user,
+        keeps_record=keeps_record,
+        rows=meta["leave"],
+        may_decide=session.viewer_role in APPROVER_ROLES,
+    )
+    leave_html = render_to_string(
+        "articles/leave/_session_leave.html",
+        {"leave": leave, "session": session},
+        request=request,
+    )
+    return render(
+        request,
+        "articles/sessions/session_detail.html",
+        {
+            **(built or {}),
+            "session": session,
+            "leave": leave,
+            "content": _with_leave(content, leave_html),
         },
     )
 

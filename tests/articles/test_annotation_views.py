@@ -627,8 +627,9 @@ def test_theme_page_query_count(
     client.force_login(member)
     slug = paragraph.article.tags.get().slug
 
-    # session, user, theme, articles, their tags, annotation count, annotations,
-    # their themes, their replies, the header's unread notifications
+    # session, user, theme, the member's groups (the cache key), articles, their
+    # tags, annotations (counted only past a page), their themes, their replies,
+    # the header's unread notifications
     with django_assert_max_num_queries(10):
         response = client.get(reverse("articles:theme", args=[slug]))
 

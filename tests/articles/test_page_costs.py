@@ -8,6 +8,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -98,6 +99,8 @@ def test_archive_shows_a_page_of_annotations_and_counts_them_all(
         client.get(url)
     total = ARCHIVE_ANNOTATIONS_PER_PAGE + 5
     _annotations(member, group, total - 1, first=1)
+    # Factories bypass the services' bumps: the archive read above is cached.
+    cache.clear()
 
     with django_assert_max_num_queries(len(few)) as many:
         first = client.get(url).content.decode()
@@ -155,6 +158,9 @@ def test_my_annotations_queries_do_not_grow_past_a_page(
     with django_assert_max_num_queries(10) as few:
         client.get(url)
     _annotations(member, group, 30, first=1)
+    # The factories write past the services' bumps: cold again, like the first.
+    cache.clear()
+    unread_count(member)
 
     with django_assert_max_num_queries(len(few)) as many:
         response = client.get(url)

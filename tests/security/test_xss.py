@@ -154,6 +154,9 @@ AUDITED_MARK_SAFE = {
     # The reader's cached layers: items and highlights items.py built, with the
     # viewer's own links and an escaped CSRF token filled in.
     "articles/reading/layers.py": {"assemble"},
+    # The reader's cached body: only its own constant slots (where the items, the
+    # CSRF token and the body go), no text.
+    "articles/reading/body.py": {"reader_body", "_build"},
     # Search snippets: _marked escapes every slice of the original text it joins.
     "articles/search/highlight.py": {"highlight", "snippet"},
     # The article list's cached cards with the member's own count and studied mark
@@ -164,6 +167,18 @@ AUDITED_MARK_SAFE = {
     # The sign-in QR code: segno's SVG holds path data and the escaped title only
     # (tests/articles/test_signin.py::test_code_svg_holds_no_text_of_the_url).
     "articles/services/signin.py": {"code_svg"},
+    # Cached fragments: HTML a template rendered with autoescaping, with owner-only
+    # pieces cut by their comment markers and the escaped CSRF token put in;
+    # render_fragment marks only the constant CSRF slot safe.
+    "articles/reading/fragments.py": {"fill", "render_fragment"},
+    # {% owned_by %}: the markers (a member id through int()) around its rendered,
+    # autoescaped children.
+    "articles/templatetags/fragment_tags.py": {"render"},
+    # The record pages' fragments: the CSRF placeholder (a constant) rendered in
+    # place of the token, and the record's HTML with the viewer's leave box (both
+    # rendered by templates) put in at a comment slot.
+    "articles/records/fragments.py": {"render_record_fragment"},
+    "articles/views/sessions.py": {"_with_leave"},
 }
 
 

@@ -1,0 +1,279 @@
+"""The reader's body (every paragraph with its highlights, notes, annotate form
+and "discussed at" links, and the detached notes) as one read model.
+
+The unfiltered reader, without a search, is the same page for every member who
+shares a visibility set: the same groups (their layers, names and sessions) and no
+notes of their own outside them. It is rendered once per versions of what it
+shows and kept as UTF-8 parts (``Body``) from the items' segments
+(``items.annotation_segments``): the edit and delete links only their owner sees,
+and the forms' CSRF token, at known places. A warm request is then one look-up of
+versions, one of the member's own layer (to know whether they have notes of their
+own: those make the body theirs alone), one of the body (in this process's memory
+after the first: ``recent``), and a join of bytes the view puts in the page.
+
+The key holds the versions of the article (text, themes), of the names of members,
+of each of the member's groups (its layer, its name in the annotate form, its
+sessions citing paragraphs) and, when the member has notes outside their groups,
+of their own layer; the sorted group ids and the language and time zone are part
+of it too. A private note is therefore only ever in its author's own entry.
+The filtered and searched views are rendered per paragraph
+(``annotations.reader_annotations``), from the same template.
+"""
+
+import threading
+from collections import OrderedDict
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from taggit.models import Tag
+
+from accounts.models import StudyGroup
+
+from ..models import ReadingProgress
+from . import cache
+from .annotations import Person, ReaderFilter
+from .items import CSRF_SLOT, compact, escape
+from .layers import assemble, layer_entries, layer_scopes, load_layers
+from .text import article_text
+
+TEMPLATE = "articles/_reader_body.html"
+# Where the body goes in the rendered page (the view splices it in as bytes).
+SLOT = "<reader-body-slot>"
+# Where a paragraph's items (and the detached ones) go in the rendered body: it
+# cannot occur in the text around, every "<" of which is escaped.
+_SLOT = "<reader-notes-slot>"
+
+
+class Body(NamedTuple):
+    """The body as the same for every member of its visibility set, in UTF-8:
+    ``parts`` joined is the HTML once ``owned`` pieces are put in for their owner
+    (``b""`` where they go) and the CSRF token at the indices ``csrf``."""
+
+    parts: tuple  # bytes
+    owned: dict  # owner id → ((index in parts, bytes), ...)
+    csrf: tuple  # indices in parts of the forms' token
+    total: int  # annotations counted in the paragraphs (the tools' summary)
+    detached: int  # annotations whose passage is gone
+    themes: tuple  # (pk, name, slug) of the themes seen, sorted by name
+    authors: tuple  # (pk, name) of the authors seen, sorted by name
+    text: dict  # the article's themes, keywords and length (``article_text``)
+
+    def html_for(self, user_id, csrf_token: str) -> bytes:
+        out = list(self.parts)
+        for index, piece in self.owned.get(user_id, ()):
+            out[index] = piece
+        token = escape(csrf_token).encode()
+        for index in self.csrf:
+            out[index] = token
+        return b"".join(out)
+
+
+def _variant() -> tuple:
+    return (translation.get_language() or "", settings.TIME_ZONE)
+
+
+class _Recent:
+    """The bodies this process read last, in front of the shared cache.
+
+    A body is ~1 MB at a thousand annotations: read from the file cache it is
+    decompressed and unpickled on every request (~4 ms, half the page). An entry's
+    key holds the versions of everything it shows, read from the shared cache on
+    every request, so an entry kept here is exactly the one the shared cache holds
+    under that key: a write bumps a version, the next request builds another key
+    and misses here as well. Bounded in bytes; the least recently read go first."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[Body, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> "Body | None":
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            self.entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, body: "Body") -> None:
+        size = sum(map(len, body.parts)) + sum(
+            len(piece) for pieces in body.owned.values() for _, piece in pieces
+        )
+        if size > self.budget:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = (body, size)
+            self.size += size
+            while self.size > self.budget:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+# Per process (a gunicorn worker): a few of the busiest articles' bodies.
+recent = _Recent(budget=32 * 2**20)
+
+
+def reader_body(request, article) -> tuple[dict, bytes]:
+    """The reader's context for the unfiltered view, and the body's HTML filled in
+    for ``request`` (the view puts it in the page: ``SLOT``)."""
+    user = request.user
+    groups = list(StudyGroup.objects.of_member(user))
+    group_ids = sorted({g.pk for g in groups})
+    layer = layer_scopes(article, user, group_ids)
+    shared = [
+        cache.article(article.pk),
+        cache.PEOPLE,
+        *(cache.article_group(article.pk, g) for g in group_ids),
+        *map(cache.group, group_ids),
+        *map(cache.discussions, group_ids),
+    ]
+    known = cache.versions([*layer, *map(cache.discussions, group_ids)])
+    entries = layer_entries(user, article, group_ids, known)
+    own_entry = next(reversed(entries))
+    found = {}
+    own = django_cache.get(own_entry)
+    paragraphs = None
+    if own is None:
+        # Cold, or one's own notes changed: the layers missing are built at once.
+        paragraphs = article_text(article)["paragraphs"]
+        found = django_cache.get_many(list(entries))
+        layers = load_layers(user, article, paragraphs, group_ids, entries, found)
+        own = layers[-1]
+    else:
+        found[own_entry] = own
+    scopes = shared
+    if own.notes:
+        scopes = [*shared, cache.article_member(article.pk, user.pk)]
+    entry = cache.key(
+        "reader-body",
+        scopes,
+        known,
+        *_variant(),
+        "-".join(map(str, group_ids)),
+        "own" if own.notes else "shared",
+    )
+    body = recent.get(entry)
+    if body is None:
+        body = django_cache.get(entry)
+        if body is not None:
+            recent.put(entry, body)
+    if body is None:
+        text = article_text(article)
+        if paragraphs is None:
+            paragraphs = text["paragraphs"]
+        missing = [e for e in entries if e not in found]
+        if missing:
+            found.update(django_cache.get_many(missing))
+        layers = load_layers(user, article, paragraphs, group_ids, entries, found)
+        body = _build(request, article, text, paragraphs, layers, groups)
+        django_cache.set(entry, body, cache.TIMEOUT)
+        recent.put(entry, body)
+    progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
+    context = {
+        **body.text,
+        "reader_body": mark_safe(SLOT),
+        "annotation_total": body.total,
+        # Only counted and tested by the page around the body.
+        "detached_notes": [None] * body.detached,
+        "annotation_filter": ReaderFilter(),
+        "filter_themes": [Tag(pk=pk, name=n, slug=s) for pk, n, s in body.themes],
+        "filter_members": [Person(pk, name) for pk, name in body.authors],
+        "my_groups": groups,
+        "studied": progress,
+    }
+    return context, body.html_for(user.pk, get_token(request))
+
+
+def _build(request, article, text, paragraphs, layers, groups) -> Body:
+    """The body rendered from the member's layers, with a slot for each list of
+    items, then the items' segments put in the slots."""
+    # Imported here: the records import the reader's modules.
+    from ..records.reads import paragraph_discussions
+
+    shown = assemble(
+        request, layers, paragraphs, ReaderFilter(), lambda text: [], filled=False
+    )
+    discussed = paragraph_discussions(request.user, article)
+    items = []
+    for paragraph in paragraphs:
+        paragraph.discussed_in = discussed.get(paragraph.pk, [])
+        if paragraph.notes:
+            paragraph.notes_html = mark_safe(_SLOT)
+            items.append([s.note.segments for s in paragraph.notes])
+    detached = shown["detached_notes"]
+    if detached:
+        # One slot for the whole list: the template writes the items one after
+        # the other.
+        for note in detached:
+            note.html = ""
+        detached[0].html = mark_safe(_SLOT)
+        items.append([s.note.segments for s in detached])
+    html = render_to_string(
+        TEMPLATE,
+        {
+            "paragraphs": paragraphs,
+            "my_groups": groups,
+            "detached_notes": detached,
+            "csrf_token": mark_safe(CSRF_SLOT),
+        },
+    )
+    pieces = html.split(_SLOT)
+    if len(pieces) != len(items) + 1:
+        raise AssertionError("the reader's body template lost a slot of items")
+    segments = [pieces[0]]
+    for notes, after in zip(items, pieces[1:], strict=True):
+        for note in notes:
+            segments += note
+        segments.append(after)
+    parts: list[bytes] = []
+    owned: dict[int, list] = {}
+    csrf: list[int] = []
+    for segment in compact(segments):
+        if segment.__class__ is not str:
+            owner, piece = segment
+            owned.setdefault(owner, []).append((len(parts), piece.encode()))
+            parts.append(b"")
+            continue
+        first, *others = segment.split(CSRF_SLOT)
+        parts.append(first.encode())
+        for other in others:
+            csrf.append(len(parts))
+            parts.append(b"")
+            parts.append(other.encode())
+    themes: dict = {}
+    authors: dict = {}
+    for layer in layers:
+        themes.update(layer.themes)
+        authors.update(layer.authors)
+    return Body(
+        parts=tuple(parts),
+        owned={owner: tuple(pieces) for owner, pieces in owned.items()},
+        csrf=tuple(csrf),
+        total=shown["annotation_total"],
+        detached=len(detached),
+        themes=tuple(
+            sorted(
+                ((pk, name, slug) for pk, (name, slug) in themes.items()),
+                key=lambda t: t[1],
+            )
+        ),
+        authors=tuple(sorted(authors.items(), key=lambda a: a[1])),
+        text={
+            "themes": text["themes"],
+            "char_count": text["char_count"],
+            "keywords": text["keywords"],
+        },
+    )
