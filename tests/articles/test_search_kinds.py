@@ -332,3 +332,26 @@ def test_members_of_the_demo_group_find_speeches_by_name_of_the_words(demo):
     liuyang = Member.objects.get(username="liuyang")
     assert found(wangfang, "真抓实干", ["note"])
     assert not found(liuyang, "真抓实干", ["note"])
+
+
+def test_the_rule_is_compiled_once_per_member_and_still_follows_memberships(
+    shared, member, outsider, group, monkeypatch
+):
+    from articles.search import kinds
+
+    built = []
+    rule = kinds._rule
+    monkeypatch.setattr(kinds, "_rule", lambda *a: built.append(1) or rule(*a))
+    kinds._COMPILED.clear()
+    hit = ("annotation", shared.pk)
+    assert hit not in found(Member.objects.get(pk=outsider.pk), "矛盾化解")
+    # Joins the group: a later request (a fresh user object) reuses the compiled
+    # rule, which reads memberships when it runs.
+    MembershipFactory(group=group, member=outsider, role="member")
+    assert hit in found(Member.objects.get(pk=outsider.pk), "矛盾化解")
+    assert hit in found(Member.objects.get(pk=member.pk), "矛盾化解")
+    assert len(built) == 2  # once for the outsider, once for the author
+    # Made staff: another rule (staff find drafts), compiled anew.
+    Member.objects.filter(pk=outsider.pk).update(is_staff=True)
+    found(Member.objects.get(pk=outsider.pk), "矛盾化解")
+    assert len(built) == 3
