@@ -34,11 +34,9 @@ def _newest(annotations, replies, limit_annotations, limit_replies):
     )
 
 
-def recent_activity(
-    user, group_ids, *, annotations: int, replies: int
-) -> tuple[list[Annotation], list[Reply]]:
-    """The newest ``annotations`` shared in the member's groups and the newest
-    ``replies`` they may read, newest first."""
+def _parts(user, group_ids, limits) -> tuple[dict, str]:
+    """Every part of the member's activity (key → (annotations, replies)), built
+    where missing, and the key of their own part."""
     group_ids = sorted(set(group_ids))
     drafts = bool(user.is_staff)
     common = [cache.LIBRARY, cache.PEOPLE]
@@ -47,7 +45,6 @@ def recent_activity(
     known = cache.versions(
         {s for scopes in [*per_group.values(), own_scopes] for s in scopes}
     )
-    limits = (annotations, replies)
     builders = {}
     for group_id, scopes in per_group.items():
         entry = cache.key("activity-group", scopes, known, group_id, drafts, *limits)
@@ -82,7 +79,23 @@ def recent_activity(
         ).exclude(annotation__group_id__in=group_ids),
         *limits,
     )
-    found = cache.get_many_built(builders)
+    return cache.get_many_built(builders), own
+
+
+def own_activity_is_empty(user, group_ids, *, annotations: int, replies: int) -> bool:
+    """Whether the member's own part (notes shared with a group they left, replies
+    on their private notes) adds nothing: then what home shows of the activity is
+    the same for everyone in the same groups."""
+    found, own = _parts(user, group_ids, (annotations, replies))
+    return not any(found[own])
+
+
+def recent_activity(
+    user, group_ids, *, annotations: int, replies: int
+) -> tuple[list[Annotation], list[Reply]]:
+    """The newest ``annotations`` shared in the member's groups and the newest
+    ``replies`` they may read, newest first."""
+    found, _own = _parts(user, group_ids, (annotations, replies))
     newest = lambda item: (item.created_at, item.pk)  # noqa: E731
     return (
         sorted(

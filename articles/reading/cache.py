@@ -116,11 +116,12 @@ def bump_records(*group_ids: int, members=()) -> None:
     """A group's study record changed (a session, its attendance, speeches,
     materials, leave, sign-in, reflections, make-ups, the plan or settings): its
     session list, record pages, statistics and its members' archives; and the own
-    pages (home) of ``members``, whose make-up study changed (home lists theirs
-    whatever the group, one they left included)."""
+    pages (home's plan, their archive) of ``members``, whose make-up study changed
+    (home lists theirs whatever the group, one they left included)."""
     bump(
         *(records(pk) for pk in set(group_ids) if pk is not None),
         *(member(pk) for pk in set(members)),
+        *(archive(pk) for pk in set(members)),
     )
 
 

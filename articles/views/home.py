@@ -22,7 +22,7 @@ from ..models import (
     StudySession,
 )
 from ..reading import cache
-from ..reading.activity import recent_activity
+from ..reading.activity import own_activity_is_empty, recent_activity
 from ..reading.fragments import render_fragment
 
 NEXT_SESSIONS = 3
@@ -132,7 +132,9 @@ def _plan_html(request, group_ids: list[int], kept: list[int]):
         request,
         "home-plan",
         [
-            cache.member(user.pk),
+            # Studied marks and make-up study (cache.bump_studied, bump_records);
+            # not cache.member, which every note of theirs bumps.
+            cache.archive(user.pk),
             cache.LIBRARY,
             cache.PEOPLE,
             *(cache.group(g) for g in group_ids),
@@ -170,31 +172,37 @@ def _reading_lists(user, sessions) -> None:
 
 def _activity_html(request, group_ids: list[int]):
     """What is going on in my groups: shared annotations only (my private notes are
-    on my own page), by the visibility rule; rendered once per member and the
-    versions of their groups' activity (``recent_activity`` keeps each group's
-    part, the same for all its members)."""
+    on my own page), by the visibility rule. Rendered once per set of groups and
+    the versions of their activity (``recent_activity`` keeps each group's part,
+    the same for all its members), unless the member has a part of their own
+    (notes shared with a group they left, replies on their private notes): then
+    once per member and the versions of that part too."""
     user = request.user
     drafts = bool(user.is_staff)
+    limits = {"annotations": RECENT_ANNOTATIONS, "replies": RECENT_REPLIES}
 
     def context() -> dict:
-        annotations, replies = recent_activity(
-            user, group_ids, annotations=RECENT_ANNOTATIONS, replies=RECENT_REPLIES
-        )
+        annotations, replies = recent_activity(user, group_ids, **limits)
         return {"recent_annotations": annotations, "recent_replies": replies}
 
+    scopes = [
+        cache.LIBRARY,
+        cache.PEOPLE,
+        *(cache.group(g) for g in group_ids),
+        *(cache.activity(g) for g in group_ids),
+    ]
+    if own_activity_is_empty(user, group_ids, **limits):
+        whose = "shared"
+    else:
+        whose = user.pk
+        scopes.append(cache.member(user.pk))
     return render_fragment(
         request,
         "home-activity",
-        [
-            cache.member(user.pk),
-            cache.LIBRARY,
-            cache.PEOPLE,
-            *(cache.group(g) for g in group_ids),
-            *(cache.activity(g) for g in group_ids),
-        ],
+        scopes,
         "articles/_home_activity.html",
         context,
-        user.pk,
+        whose,
         drafts,
         "-".join(map(str, group_ids)),
     )

@@ -9,6 +9,7 @@ cached, then writes through the service (or the admin) the site uses, then reads
 again.
 """
 
+import importlib
 import time
 from datetime import timedelta
 
@@ -602,3 +603,42 @@ def test_warm_pages_run_a_fixed_number_of_queries(
         html = client.get(url).content.decode()
     assert len(many) == warm
     assert ("第0次专题学习" if page == "home" else "第11条批注") in html
+
+
+def test_the_activity_is_rendered_once_for_a_group_and_the_plan_outlives_notes(
+    client, scene, group, monkeypatch
+):
+    """Members of the same groups with no part of their own share one rendered
+    activity; a member's own note renews the activity, not their plan."""
+    home_view = importlib.import_module("articles.views.home")
+    calls = {"activity": 0, "plan": 0}
+    activity, lists = home_view.recent_activity, home_view._reading_lists
+
+    def counted_activity(*args, **kwargs):
+        calls["activity"] += 1
+        return activity(*args, **kwargs)
+
+    def counted_lists(*args, **kwargs):
+        calls["plan"] += 1
+        return lists(*args, **kwargs)
+
+    monkeypatch.setattr(home_view, "recent_activity", counted_activity)
+    monkeypatch.setattr(home_view, "_reading_lists", counted_lists)
+    member, leader = scene["people"]["member"], scene["people"]["leader"]
+    read(client, member, reverse("home"))
+    assert calls == {"activity": 1, "plan": 1}
+    read(client, leader, reverse("home"))  # same groups: the same activity
+    assert calls == {"activity": 1, "plan": 2}
+    annotate_paragraph(
+        author=member,
+        paragraph=scene["paragraph"],
+        start=0,
+        end=4,
+        quote=scene["paragraph"].text[:4],
+        note=NEW,
+        group=group,
+    )
+    assert NEW in read(client, leader, reverse("home"))
+    assert NEW in read(client, member, reverse("home"))
+    # One new activity for both; neither plan rendered again.
+    assert calls == {"activity": 2, "plan": 2}
