@@ -54,10 +54,13 @@ def index_objects(kind: str, sources: Iterable[Source]) -> int:
 
     if kind not in KINDS:
         raise KeyError(f"unknown search kind {kind!r}")
+    iterator = iter(sources)
+    batch = list(islice(iterator, BATCH))
+    if not batch:
+        return 0  # nothing to write (a new note's replies): no query, no bump
     segmenter = get_segmenter()
     written = 0
-    iterator = iter(sources)
-    while batch := list(islice(iterator, BATCH)):
+    while batch:
         SearchDocument.objects.filter(
             kind=kind, object_id__in=[s.object_id for s in batch]
         ).delete()
@@ -65,6 +68,7 @@ def index_objects(kind: str, sources: Iterable[Source]) -> int:
             make_document(kind, source, segmenter) for source in batch
         )
         written += len(batch)
+        batch = list(islice(iterator, BATCH))
     _changed()
     return written
 

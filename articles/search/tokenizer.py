@@ -77,12 +77,20 @@ class Segmenter:
 
     @property
     def version(self) -> str:
-        """Identifies what the segmentation depends on; stored on every indexed row."""
+        """Identifies what the segmentation depends on; stored on every indexed row.
+        Hashed once per set of terms (every indexed row asks; the hash goes over the
+        whole dictionary)."""
+        terms = self.extra_terms
+        known = getattr(self, "_version", None)
+        if known is not None and known[0] is terms:
+            return known[1]
         digest = hashlib.sha1(usedforsecurity=False)
         digest.update(f"jieba-0.42.1 hmm={HMM}\n".encode())
-        for term in sorted(set(self.base_terms) | self.extra_terms):
+        for term in sorted(set(self.base_terms) | terms):
             digest.update(term.encode() + b"\n")
-        return digest.hexdigest()[:16]
+        version = digest.hexdigest()[:16]
+        self._version = (terms, version)
+        return version
 
     def words(self, normalized: str) -> list[str]:
         """Word tokens (accurate mode), punctuation dropped, words with inner
