@@ -35,11 +35,9 @@ from django.utils.safestring import SafeString, mark_safe
 from . import cache
 from .items import CSRF_SLOT, escape
 
-# Markers of owner-only pieces: comments, so that a fragment read without filling
-# (a test looking at the cache) is still well-formed HTML.
+# Markers of owner-only pieces (items.OWNED_OPEN): comments, so that a fragment
+# read without filling (a test looking at the cache) is still well-formed HTML.
 _OWNED = re.compile(r"<!--owned:(\d+)-->(.*?)<!--/owned-->", re.S)
-OWNED_OPEN = "<!--owned:{}-->"
-OWNED_CLOSE = "<!--/owned-->"
 
 
 def fill(html: str, request) -> SafeString:

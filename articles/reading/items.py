@@ -18,13 +18,35 @@ from ..models import Annotation
 
 # Where the reply form's CSRF token goes in a cached item (per request, per viewer).
 CSRF_SLOT = "<csrf-token>"
+# Around a piece only its owner sees, in a cached fragment (reading/fragments.py
+# cuts it per request): comments, which escaped user text cannot contain.
+OWNED_OPEN = "<!--owned:{}-->"
+OWNED_CLOSE = "<!--/owned-->"
 
 
 def render_items(
-    request, annotations, *, show_article: bool = False, reply_form: bool = True
+    request,
+    annotations,
+    *,
+    show_article: bool = False,
+    reply_form: bool = True,
+    for_fragment: bool = False,
 ) -> None:
-    """Set ``html`` (the item with its thread) on annotations from load_threads."""
+    """Set ``html`` (the item with its thread) on annotations from load_threads.
+
+    ``for_fragment``: for a cached fragment shared by several viewers, the owner's
+    edit links are marked (``OWNED_OPEN``) instead of decided for this viewer, and
+    ``fragments.fill`` cuts them per request; no reply form (its token is per
+    request)."""
     labels = {key: escape(value) for key, value in annotation_labels().items()}
+    if for_fragment:
+        for annotation in annotations:
+            segments = annotation_segments(
+                annotation, labels=labels, show_article=show_article, reply_form=False
+            )
+            # Built from escaped pieces (annotation_segments).
+            annotation.html = mark_safe(marked_for_owners(segments))
+        return
     token = get_token(request) if reply_form else ""
     for annotation in annotations:
         annotation.html = annotation_html(
@@ -168,6 +190,16 @@ def for_viewer(segments, user_id) -> str:
     edit and delete links) only for that person."""
     return "".join(
         part if part.__class__ is str else (part[1] if part[0] == user_id else "")
+        for part in segments
+    )
+
+
+def marked_for_owners(segments) -> str:
+    """An item's HTML for every viewer at once: the owned parts between markers."""
+    return "".join(
+        part
+        if part.__class__ is str
+        else OWNED_OPEN.format(int(part[0])) + part[1] + OWNED_CLOSE
         for part in segments
     )
 

@@ -8,7 +8,7 @@ everyone but the owner; rendered directly, it is shown to the owner alone.
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..reading.fragments import OWNED_CLOSE, OWNED_OPEN
+from ..reading.items import OWNED_CLOSE, OWNED_OPEN
 
 register = template.Library()
 

@@ -86,18 +86,47 @@ def _reader_per_paragraph(request, article, needles) -> dict:
     }
 
 
+def _own_theme_notes(user, theme, group_ids: list[int]) -> bool:
+    """Whether the member has live notes with ``theme`` outside their groups (the
+    part of what they see on the theme page that nobody else does). Kept under
+    their own scope and the library's (theme merges and renames bump it)."""
+
+    def build() -> bool:
+        return (
+            Annotation.objects.visible_to(user)
+            .live()
+            .filter(author=user, tags=theme)
+            .exclude(group_id__in=group_ids)
+            .exists()
+        )
+
+    return read_models.cached(
+        "theme-own",
+        [read_models.member(user.pk), read_models.LIBRARY],
+        build,
+        theme.pk,
+        user.pk,
+        bool(user.is_staff),
+        "-".join(map(str, group_ids)),
+    )
+
+
 @require_GET
 def theme_detail(request, slug: str):
     """The articles and the newest annotations carrying a theme, as the member
-    may see them: rendered once per member (their private notes are in it) and
-    kept until an article (titles, themes, status: ``LIBRARY``), one of their
-    annotations (``member``), their groups' shared ones (``activity``), a name
-    (``PEOPLE``, ``group``) changes. Their groups are read here."""
+    may see them, kept until an article (titles, themes, status: ``LIBRARY``),
+    their groups' shared annotations (``activity``) or a name (``PEOPLE``,
+    ``group``) changes. Rendered once per set of groups (and staff or not), the
+    owners' edit links cut per request; once per member when they have notes of
+    their own with the theme outside their groups (private ones, or shared with
+    a group they left), which only they may see (then ``member`` is in the key).
+    Their groups are read here."""
     theme = get_object_or_404(Tag, slug=slug)
     user = request.user
     group_ids = sorted(
         Membership.objects.filter(member=user).values_list("group_id", flat=True)
     )
+    own = _own_theme_notes(user, theme, group_ids)
 
     def context() -> dict:
         articles = list(
@@ -123,7 +152,13 @@ def theme_detail(request, slug: str):
             # A theme only hidden annotations carry must not even be hinted at.
             return {"hidden": True}
         annotations = load_threads(shown[:THEME_PAGE_ANNOTATIONS])
-        render_items(request, annotations, show_article=True, reply_form=False)
+        render_items(
+            request,
+            annotations,
+            show_article=True,
+            reply_form=False,
+            for_fragment=True,
+        )
         return {
             "theme": theme,
             "articles": articles,
@@ -131,20 +166,22 @@ def theme_detail(request, slug: str):
             "annotation_count": annotation_count,
         }
 
+    scopes = [
+        read_models.LIBRARY,
+        read_models.PEOPLE,
+        *(read_models.group(g) for g in group_ids),
+        *(read_models.activity(g) for g in group_ids),
+    ]
+    if own:
+        scopes.append(read_models.member(user.pk))
     html = render_fragment(
         request,
         "theme",
-        [
-            read_models.member(user.pk),
-            read_models.LIBRARY,
-            read_models.PEOPLE,
-            *(read_models.group(g) for g in group_ids),
-            *(read_models.activity(g) for g in group_ids),
-        ],
+        scopes,
         "articles/_theme_detail.html",
         context,
         theme.pk,
-        user.pk,
+        user.pk if own else "shared",
         bool(user.is_staff),
         "-".join(map(str, group_ids)),
     )

@@ -43,7 +43,13 @@ from articles.services import (
 from articles.services.search import index_article
 from articles.views.home import RECENT_ANNOTATIONS, RECENT_REPLIES
 
-from ..factories import AnnotationFactory, ArticleFactory, ParagraphFactory
+from ..factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    MemberFactory,
+    MembershipFactory,
+    ParagraphFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -642,3 +648,41 @@ def test_the_activity_is_rendered_once_for_a_group_and_the_plan_outlives_notes(
     assert NEW in read(client, member, reverse("home"))
     # One new activity for both; neither plan rendered again.
     assert calls == {"activity": 2, "plan": 2}
+
+
+def test_the_theme_page_is_shared_by_a_group_and_edit_links_stay_their_owners(
+    client, scene, group, leader, monkeypatch
+):
+    """Without notes of their own outside their groups, members of the same groups
+    share one rendered theme page; each sees only their own edit links on it."""
+    materials = importlib.import_module("articles.views.materials")
+    colleague = MemberFactory()
+    MembershipFactory(group=group, member=colleague, role="member")
+    note = annotate_paragraph(
+        author=leader,
+        paragraph=scene["paragraph"],
+        start=0,
+        end=4,
+        quote=scene["paragraph"].text[:4],
+        note=NEW,
+        group=group,
+        themes=[THEME],
+    )
+    renders = []
+    original = materials.render_items
+    monkeypatch.setattr(
+        materials,
+        "render_items",
+        lambda *a, **k: renders.append(1) or original(*a, **k),
+    )
+    edit = reverse("articles:annotation_edit", args=[note.pk])
+    mine = read(client, leader, theme_url())
+    theirs = read(client, colleague, theme_url())
+    assert len(renders) == 1  # the colleague got the leader's rendering
+    assert NEW in mine and NEW in theirs
+    assert edit in mine and edit not in theirs
+    assert "<!--owned:" not in mine + theirs
+    # The member, with a private note of the theme, has a page of their own.
+    member_page = read(client, scene["people"]["member"], theme_url())
+    assert PRIVATE in member_page and PRIVATE not in theirs + mine
+    assert len(renders) == 2

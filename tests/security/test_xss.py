@@ -150,7 +150,14 @@ def test_no_template_marks_text_safe():
 # themes, names and titles. A new caller fails here until it is audited too.
 AUDITED_MARK_SAFE = {
     # items_html joins items annotation_html made.
-    "articles/reading/items.py": {"highlight", "annotation_html", "items_html"},
+    # render_items marks what annotation_segments built (escaped pieces) with the
+    # owners' markers around their links, for a shared fragment.
+    "articles/reading/items.py": {
+        "highlight",
+        "annotation_html",
+        "items_html",
+        "render_items",
+    },
     # The reader's cached layers: items and highlights items.py built, with the
     # viewer's own links and an escaped CSRF token filled in.
     "articles/reading/layers.py": {"assemble"},
