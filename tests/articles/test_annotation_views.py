@@ -598,6 +598,11 @@ def test_own_page_filters_by_article_theme_and_group(client, group, paragraph):
     assert "第一条" in by_theme and "第二条" not in by_theme
     assert "第二条" in private and "第一条" not in private
     assert "第一条" in shared and "第二条" not in shared
+    # The filter shows what was chosen.
+    assert f'<option value="{paragraph.article_id}" selected>' in by_article
+    assert f'<option value="{paragraph.article_id}" selected>' not in everything
+    assert f'<option value="{group.pk}" selected>' in shared
+    assert '<option value="private" selected>' in private
 
 
 @pytest.mark.parametrize("count", [1, 3])
