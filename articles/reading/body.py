@@ -178,7 +178,8 @@ def reader_body(request, article) -> tuple[dict, bytes]:
         if missing:
             found.update(django_cache.get_many(missing))
         layers = load_layers(user, article, paragraphs, group_ids, entries, found)
-        body = _build(request, article, text, paragraphs, layers, groups)
+        discussed = _discussions(request.user, article, group_ids, known)
+        body = _build(article, text, paragraphs, layers, groups, discussed)
         django_cache.set(entry, body, cache.TIMEOUT)
         recent.put(entry, body)
     progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
@@ -197,16 +198,46 @@ def reader_body(request, article) -> tuple[dict, bytes]:
     return context, body.html_for(user.pk, get_token(request))
 
 
-def _build(request, article, text, paragraphs, layers, groups) -> Body:
-    """The body rendered from the member's layers, with a slot for each list of
-    items, then the items' segments put in the slots."""
+class _Session(NamedTuple):
+    """What the "discussed at" links show of a session."""
+
+    pk: int
+    starts_at: object
+    topic: str
+
+
+def _discussions(user, article, group_ids, known) -> dict:
+    """Paragraph id → the sessions of the member's groups whose final speeches
+    cite it (``records.reads.paragraph_discussions``), kept apart from the body:
+    a write to the article's notes renders the body again, not these. The same
+    for every member of the same groups (sessions are seen by their group's
+    members alone, staff or not), under the versions of the groups' discussions
+    and of the article."""
     # Imported here: the records import the reader's modules.
     from ..records.reads import paragraph_discussions
 
-    shown = assemble(
-        request, layers, paragraphs, ReaderFilter(), lambda text: [], filled=False
+    entry = cache.key(
+        "reader-discussions",
+        [cache.article(article.pk), *map(cache.discussions, group_ids)],
+        known,
+        "-".join(map(str, group_ids)),
     )
-    discussed = paragraph_discussions(request.user, article)
+    found = django_cache.get(entry)
+    if found is None:
+        found = {
+            pk: [_Session(s.pk, s.starts_at, s.topic) for s in sessions]
+            for pk, sessions in paragraph_discussions(user, article).items()
+        }
+        django_cache.set(entry, found, cache.TIMEOUT)
+    return found
+
+
+def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
+    """The body rendered from the member's layers, with a slot for each list of
+    items, then the items' segments put in the slots."""
+    shown = assemble(
+        None, layers, paragraphs, ReaderFilter(), lambda text: [], filled=False
+    )
     items = []
     for paragraph in paragraphs:
         paragraph.discussed_in = discussed.get(paragraph.pk, [])
