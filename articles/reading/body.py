@@ -37,8 +37,8 @@ from accounts.models import StudyGroup
 from ..models import ReadingProgress
 from . import cache
 from .annotations import Person, ReaderFilter
-from .items import CSRF_SLOT, compact, escape
-from .layers import assemble, layer_entries, layer_scopes, load_layers
+from .items import CSRF_SLOT, escape
+from .layers import assemble, layer_entries, layer_scopes, load_layers, segments_seen
 from .text import article_text
 
 TEMPLATE = "articles/_reader_body.html"
@@ -232,6 +232,36 @@ def _discussions(user, article, group_ids, known) -> dict:
     return found
 
 
+# Where a form's CSRF token goes, in ``_encoded`` pieces.
+_TOKEN = object()
+
+
+def _encoded(segments) -> tuple:
+    """Segments (``items.annotation_segments``) as UTF-8 pieces: bytes, the owned
+    pieces as (owner id, bytes), and ``_TOKEN`` where the CSRF slots were."""
+    out: list = []
+    for segment in segments:
+        if segment.__class__ is not str:
+            out.append((segment[0], segment[1].encode()))
+            continue
+        first, *others = segment.split(CSRF_SLOT)
+        out.append(first.encode())
+        for other in others:
+            out += (_TOKEN, other.encode())
+    return tuple(out)
+
+
+def _encoded_item(segments) -> tuple:
+    """``_encoded`` of an item's segments, found by the segments themselves (in
+    ``layers.segments_seen``): after a write, the items that did not change."""
+    key = ("utf-8", segments)
+    found = segments_seen.get(key)
+    if found is None:
+        found = _encoded(segments)
+        segments_seen.put(key, found)
+    return found
+
+
 def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
     """The body rendered from the member's layers, with a slot for each list of
     items, then the items' segments put in the slots."""
@@ -264,26 +294,30 @@ def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
     pieces = html.split(_SLOT)
     if len(pieces) != len(items) + 1:
         raise AssertionError("the reader's body template lost a slot of items")
-    segments = [pieces[0]]
-    for notes, after in zip(items, pieces[1:], strict=True):
-        for note in notes:
-            segments += note
-        segments.append(after)
     parts: list[bytes] = []
     owned: dict[int, list] = {}
     csrf: list[int] = []
-    for segment in compact(segments):
-        if segment.__class__ is not str:
-            owner, piece = segment
-            owned.setdefault(owner, []).append((len(parts), piece.encode()))
+    run: list[bytes] = []  # plain bytes since the last owned piece or token
+
+    def add(encoded) -> None:
+        for piece in encoded:
+            if piece.__class__ is bytes:
+                run.append(piece)
+                continue
+            parts.append(b"".join(run))
+            run.clear()
+            if piece is _TOKEN:
+                csrf.append(len(parts))
+            else:
+                owned.setdefault(piece[0], []).append((len(parts), piece[1]))
             parts.append(b"")
-            continue
-        first, *others = segment.split(CSRF_SLOT)
-        parts.append(first.encode())
-        for other in others:
-            csrf.append(len(parts))
-            parts.append(b"")
-            parts.append(other.encode())
+
+    add(_encoded((pieces[0],)))
+    for notes, after in zip(items, pieces[1:], strict=True):
+        for note in notes:
+            add(_encoded_item(note))
+        add(_encoded((after,)))
+    parts.append(b"".join(run))
     themes: dict = {}
     authors: dict = {}
     for layer in layers:

@@ -14,6 +14,8 @@ decided from the member's groups as read from the database on that request, so a
 member who left a group stops seeing its layer at once.
 """
 
+import pickle
+import zlib
 from typing import NamedTuple
 
 from django.conf import settings
@@ -34,6 +36,8 @@ from .items import (
     for_viewer,
     highlight,
 )
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 class Note(NamedTuple):
@@ -60,13 +64,46 @@ class Layer(NamedTuple):
     authors: dict  # member id → name, of live annotations
 
     def __reduce__(self):
-        # Stored with its notes as plain tuples: pickle writes a thousand named
-        # tuples one Python call each, several times slower than the layer's text.
-        notes = {pk: [tuple(n) for n in items] for pk, items in self.notes.items()}
-        return (_layer, (notes, self.highlighted, self.themes, self.authors))
+        # Stored per paragraph, each paragraph's notes (as plain tuples: pickle
+        # writes a thousand named tuples one Python call each) and highlighted
+        # text pickled and compressed apart (``_packed``): after a write, the
+        # paragraphs that did not change are found packed in this process, and
+        # the cache's own compression runs over bytes it cannot shrink, which is
+        # fast (a layer of a thousand notes is 1.3 MB of HTML).
+        highlighted = self.highlighted
+        packed = [
+            (pk, _packed(pk, items, highlighted.get(pk)))
+            for pk, items in self.notes.items()
+        ]
+        alone = {pk: h for pk, h in highlighted.items() if pk not in self.notes}
+        return (_unpacked, (packed, alone, self.themes, self.authors))
+
+
+def _packed(pk: int, notes: list, highlighted) -> bytes:
+    key = ("packed", pk, tuple(notes), highlighted)
+    found = segments_seen.get(key)
+    if found is None:
+        found = zlib.compress(
+            pickle.dumps(([tuple(n) for n in notes], highlighted), PROTOCOL), 1
+        )
+        segments_seen.put(key, found)
+    return found
+
+
+def _unpacked(packed, alone, themes, authors) -> Layer:
+    make = Note._make
+    notes = {}
+    highlighted = dict(alone)
+    for pk, blob in packed:
+        items, text = pickle.loads(zlib.decompress(blob))
+        notes[pk] = [make(n) for n in items]
+        if text is not None:
+            highlighted[pk] = text
+    return Layer(notes, highlighted, themes, authors)
 
 
 def _layer(notes, highlighted, themes, authors) -> Layer:
+    # Layers stored before ``_unpacked``.
     make = Note._make
     notes = {pk: [make(n) for n in items] for pk, items in notes.items()}
     return Layer(notes, highlighted, themes, authors)
