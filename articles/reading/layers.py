@@ -84,7 +84,7 @@ def _packed(pk: int, notes: list, highlighted) -> bytes:
     found = segments_seen.get(key)
     if found is None:
         found = zlib.compress(
-            pickle.dumps(([tuple(n) for n in notes], highlighted), PROTOCOL), 1
+            pickle.dumps(([tuple(n) for n in notes], highlighted), PROTOCOL), 6
         )
         segments_seen.put(key, found)
     return found
