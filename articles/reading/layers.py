@@ -171,15 +171,25 @@ class _Annotation:
         return self.group_id is None
 
 
+# What Member.name is made of, read with the rows that show it.
+_NAME = (
+    "author__display_name",
+    "author__first_name",
+    "author__last_name",
+    "author__username",
+)
+
+
 def _load(article, queryset) -> list[_Annotation]:
     """The annotations of ``queryset`` on ``article`` with their threads, as
     ``annotations.load_threads`` prepares them, from rows: one query each for
-    them, their themes, their replies, the people who wrote them and their
-    groups, whatever the number of layers. Their dates' labels are left to
-    ``_segments`` (most items are found there by their date itself), and whether
-    they are deleted is read as a boolean: a SQLite date is parsed in Python."""
+    them (with their authors' and groups' names), their themes and their replies
+    (with their authors' names), whatever the number of layers. Their dates'
+    labels are left to ``_segments`` (most items are found there by their date
+    itself), and whether they are deleted is read as a boolean: a SQLite date is
+    parsed in Python."""
     # Imported here: annotations.py imports this module for the reader.
-    from accounts.models import Member, StudyGroup
+    from accounts.models import Member
 
     from ..links import url_parts
     from ..models import Reply
@@ -203,8 +213,27 @@ def _load(article, queryset) -> list[_Annotation]:
             "gone",
             "created_at",
             "updated_at",
+            "group__name",
+            *_NAME,
         )
     )
+    people: dict[int, _Person] = {}
+    groups: dict[int, _Person] = {}
+
+    def person(pk, display_name, first_name, last_name, username) -> _Person:
+        found = people.get(pk)
+        if found is None:
+            # The name as Member.name makes it, from its fields.
+            found = people[pk] = _Person(
+                Member(
+                    display_name=display_name,
+                    first_name=first_name,
+                    last_name=last_name,
+                    username=username,
+                ).name
+            )
+        return found
+
     view, view_end = url_parts("articles:annotation")
     edit, edit_end = url_parts("articles:annotation_edit")
     delete, delete_end = url_parts("articles:annotation_delete")
@@ -225,6 +254,8 @@ def _load(article, queryset) -> list[_Annotation]:
         is_deleted,
         created_at,
         updated_at,
+        group_name,
+        *author_name,
     ) in rows:
         a = _Annotation()
         a.pk, a.paragraph_id, a.quote, a.start, a.end = (
@@ -244,6 +275,13 @@ def _load(article, queryset) -> list[_Annotation]:
         a.delete_url = f"{delete}{pk}{delete_end}"
         a.reply_url = f"{reply_to}{pk}{reply_to_end}"
         a.edited = (updated_at - created_at).seconds > 1
+        a.author = person(author_id, *author_name)
+        if group_id is None:
+            a.group = None
+        else:
+            a.group = groups.get(group_id)
+            if a.group is None:
+                a.group = groups[group_id] = _Person(group_name)
         annotations.append(a)
     if not annotations:
         return annotations
@@ -260,11 +298,13 @@ def _load(article, queryset) -> list[_Annotation]:
         Reply.objects.filter(annotation__in=base.values("pk"))
         .annotate(gone=gone)
         .order_by("created_at", "pk")
-        .values_list("pk", "annotation_id", "author_id", "text", "gone", "created_at")
+        .values_list(
+            "pk", "annotation_id", "author_id", "text", "gone", "created_at", *_NAME
+        )
     )
-    thread = []
-    for pk, annotation_id, author_id, text, is_deleted, created_at in replies:
+    for pk, annotation_id, author_id, text, is_deleted, created_at, *name in replies:
         r = _Reply()
+        r.author = person(author_id, *name)
         r.pk, r.author_id, r.text, r.is_deleted = pk, author_id, text, is_deleted
         r.created_at = created_at
         r.anchor = f"r-{pk}"
@@ -274,24 +314,6 @@ def _load(article, queryset) -> list[_Annotation]:
         owner.thread.append(r)
         if not is_deleted:
             owner.reply_count += 1
-        thread.append(r)
-    people = {
-        m.pk: _Person(m.name)
-        for m in Member.objects.filter(
-            pk__in={a.author_id for a in annotations} | {r.author_id for r in thread}
-        ).only("pk", "display_name", "first_name", "last_name", "username")
-    }
-    groups = {
-        pk: _Person(name)
-        for pk, name in StudyGroup.objects.filter(
-            pk__in={a.group_id for a in annotations} - {None}
-        ).values_list("pk", "name")
-    }
-    for a in annotations:
-        a.author = people[a.author_id]
-        a.group = groups.get(a.group_id)
-    for r in thread:
-        r.author = people[r.author_id]
     return annotations
 
 
