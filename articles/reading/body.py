@@ -29,8 +29,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
@@ -44,11 +44,14 @@ from .layers import assemble, layer_entries, layer_scopes, load_layers, segments
 from .text import article_text
 
 TEMPLATE = "articles/_reader_body.html"
+PARAGRAPH = "articles/_reader_paragraph.html"
 # Where the body goes in the rendered page (the view splices it in as bytes).
 SLOT = "<reader-body-slot>"
 # Where a paragraph's items (and the detached ones) go in the rendered body: it
 # cannot occur in the text around, every "<" of which is escaped.
 _SLOT = "<reader-notes-slot>"
+# Where the paragraphs' blocks go, rendered one by one (``_blocks``).
+_BLOCKS = "<reader-blocks-slot>"
 
 
 class Body(NamedTuple):
@@ -304,6 +307,42 @@ def _encoded_item(segments) -> tuple:
     return found
 
 
+def _blocks(paragraphs, groups) -> list[str]:
+    """Each paragraph's block (``PARAGRAPH``, what the body's loop includes),
+    found by everything it shows in ``layers.segments_seen``: after a write, only
+    the paragraphs whose notes changed are rendered again."""
+    template = None
+    context = {"my_groups": groups, "csrf_token": mark_safe(CSRF_SLOT)}
+    shared = (
+        "paragraph-block",
+        *_variant(),
+        str(timezone.get_current_timezone()),
+        tuple((g.pk, g.name) for g in groups),
+    )
+    out = []
+    for p in paragraphs:
+        key = (
+            shared,
+            p.pk,
+            p.kind,
+            p.anchor,
+            p.text,
+            str(p.highlighted),
+            bool(p.notes),
+            p.note_count,
+            str(p.notes_html),
+            tuple(p.discussed_in),
+        )
+        found = segments_seen.get(key)
+        if found is None:
+            if template is None:
+                template = get_template(PARAGRAPH)
+            found = template.render({**context, "paragraph": p})
+            segments_seen.put(key, found)
+        out.append(found)
+    return out
+
+
 def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
     """The body rendered from the member's layers, with a slot for each list of
     items, then the items' segments put in the slots."""
@@ -324,15 +363,17 @@ def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
             note.html = ""
         detached[0].html = mark_safe(_SLOT)
         items.append([s.note.segments for s in detached])
-    html = render_to_string(
+    around = render_to_string(
         TEMPLATE,
         {
-            "paragraphs": paragraphs,
-            "my_groups": groups,
+            "paragraph_blocks": mark_safe(_BLOCKS),
+            "paragraphs": paragraphs,  # not rendered here (the blocks are)
             "detached_notes": detached,
             "csrf_token": mark_safe(CSRF_SLOT),
         },
     )
+    head, tail = around.split(_BLOCKS)
+    html = "".join([head, *_blocks(paragraphs, groups), tail])
     pieces = html.split(_SLOT)
     if len(pieces) != len(items) + 1:
         raise AssertionError("the reader's body template lost a slot of items")

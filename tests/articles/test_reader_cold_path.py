@@ -260,7 +260,8 @@ def test_unpublished_after_a_write_is_a_404_for_members(client, scene, group):
 def test_the_read_after_a_write_renders_only_the_new_item(
     client, scene, group, monkeypatch
 ):
-    """Every other item is reused: one item rendered for the new note."""
+    """Every other item and paragraph block is reused: one item rendered for the
+    new note, one block for its paragraph."""
     member = scene["people"]["member"]
     for n in range(12):
         scene["note"](
@@ -275,8 +276,23 @@ def test_the_read_after_a_write_renders_only_the_new_item(
         return real(annotation, **kwargs)
 
     monkeypatch.setattr(layers, "annotation_segments", counting)
+    blocks = []
+    real_get_template = reader_body.get_template
+
+    def counting_blocks(name):
+        template = real_get_template(name)
+
+        class Counted:
+            def render(self, context):
+                blocks.append(context["paragraph"].pk)
+                return template.render(context)
+
+        return Counted()
+
+    monkeypatch.setattr(reader_body, "get_template", counting_blocks)
     new = scene["note"](member, NEW, group, paragraph=scene["paragraphs"][2])
     html = read(client, member, scene["article"])
     assert NEW in html and "批注11" in html
     assert rendered == [new.pk]
+    assert blocks == [scene["paragraphs"][2].pk]  # the other blocks reused
     assert Annotation.objects.filter(paragraph__article=scene["article"]).count() > 12
