@@ -307,12 +307,13 @@ def _encoded_item(segments) -> tuple:
     return found
 
 
-def _blocks(paragraphs, groups) -> list[str]:
+def _blocks(paragraphs, groups, csrf_slot) -> list[str]:
     """Each paragraph's block (``PARAGRAPH``, what the body's loop includes),
     found by everything it shows in ``layers.segments_seen``: after a write, only
-    the paragraphs whose notes changed are rendered again."""
+    the paragraphs whose notes changed are rendered again. ``csrf_slot``: the
+    forms' token as ``_build`` marks it."""
     template = None
-    context = {"my_groups": groups, "csrf_token": mark_safe(CSRF_SLOT)}
+    context = {"my_groups": groups, "csrf_token": csrf_slot}
     shared = (
         "paragraph-block",
         *_variant(),
@@ -373,7 +374,7 @@ def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
         },
     )
     head, tail = around.split(_BLOCKS)
-    html = "".join([head, *_blocks(paragraphs, groups), tail])
+    html = "".join([head, *_blocks(paragraphs, groups, mark_safe(CSRF_SLOT)), tail])
     pieces = html.split(_SLOT)
     if len(pieces) != len(items) + 1:
         raise AssertionError("the reader's body template lost a slot of items")
