@@ -40,7 +40,14 @@ from ..models import ReadingProgress
 from . import cache
 from .annotations import Person, ReaderFilter
 from .items import CSRF_SLOT, escape
-from .layers import assemble, layer_entries, layer_scopes, load_layers, segments_seen
+from .layers import (
+    PACK_LEVEL,
+    assemble,
+    layer_entries,
+    layer_scopes,
+    load_layers,
+    segments_seen,
+)
 from .text import article_text
 
 TEMPLATE = "articles/_reader_body.html"
@@ -106,7 +113,7 @@ def _packed(chunk: tuple) -> bytes:
     key = ("body-chunk", chunk)
     found = segments_seen.get(key)
     if found is None:
-        found = zlib.compress(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), 6)
+        found = zlib.compress(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), PACK_LEVEL)
         segments_seen.put(key, found)
     return found
 

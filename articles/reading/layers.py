@@ -38,6 +38,8 @@ from .items import (
 )
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+# The zlib level of the packed paragraphs and body chunks (see Layer.__reduce__).
+PACK_LEVEL = 1
 
 
 class Note(NamedTuple):
@@ -84,7 +86,7 @@ def _packed(pk: int, notes: list, highlighted) -> bytes:
     found = segments_seen.get(key)
     if found is None:
         found = zlib.compress(
-            pickle.dumps(([tuple(n) for n in notes], highlighted), PROTOCOL), 6
+            pickle.dumps(([tuple(n) for n in notes], highlighted), PROTOCOL), PACK_LEVEL
         )
         segments_seen.put(key, found)
     return found
