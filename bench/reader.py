@@ -4,7 +4,8 @@ Standalone: sets up Django on a temporary SQLite database, migrates it, builds o
 bundled article with 0, 100 and 1,000 group annotations (themes and replies on some),
 renders the reader through the test client several times as a group member, and
 prints the median render time, its ratio to the article without annotations, and
-the query count. Ends with one summary line:
+the query count, cold, warm and after one write through the services (the read
+that follows an annotation or a reply). Ends with one summary line:
 
     queries_0=… queries_1000=… render_ratio_1000=…
 
@@ -116,11 +117,11 @@ def write_once(reader, article, round_: int) -> None:
 def measure(
     reader, articles: dict, repeat: int, *, cold: bool, after_write: bool = False
 ) -> dict[int, tuple[float, int]]:
-    """Median render CPU time (thread) and query count per size. Sizes are measured in turn,
-    round after round, so a busy machine slows them all alike. ``cold``: the read
-    models are dropped before each request; ``after_write``: one annotation or
-    reply is written through the service before each request (the next read after
-    a write, what the load's annotate actions cost)."""
+    """Median render CPU time (of the thread) and query count per size. Sizes are
+    measured in turn, round after round, so a busy machine slows them all alike.
+    ``cold``: the read models are dropped before each request; ``after_write``:
+    one annotation or reply is written through the service before each request
+    (the next read after a write, what the load's annotate actions cost)."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client

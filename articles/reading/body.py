@@ -18,6 +18,13 @@ of their own layer; the sorted group ids and the language and time zone are part
 of it too. A private note is therefore only ever in its author's own entry.
 The filtered and searched views are rendered per paragraph
 (``annotations.reader_annotations``), from the same template.
+
+After a write (a note or a reply bumps its group's whole layer), the body is built
+again, but only from what changed: each paragraph's block (``_blocks``) and each
+item's UTF-8 pieces are found by their content in ``layers.segments_seen`` when
+they are as before, and the body is stored in chunks packed apart (``_chunks``),
+of which only the changed ones are compressed again. The discussed-at links are
+kept apart (``_discussions``) under the versions of the groups' discussions.
 """
 
 import pickle

@@ -319,20 +319,28 @@ def _load(article, queryset) -> list[_Annotation]:
     return annotations
 
 
+_SIZED = (str, bytes)
+
+
 class _Segments:
-    """The items' segments this process built last, by everything they show.
+    """The pieces of the reader this process built last, by everything they show.
 
-    After a write, a group's layer is built again whole (its version changed),
-    but all of its notes but one or two are as they were: their segments are
-    looked up here by their inputs (``_inputs``: every field, name, date label,
-    URL, theme and reply ``annotation_segments`` reads) instead of rendered
-    again. The key is the content itself, never a version: an entry can only be
-    reused for an item that would render to the same HTML, whatever changed
-    meanwhile and whoever reads it (the layer that holds it decides who sees it).
-    Bounded in entries: past the budget it starts afresh."""
+    After a write, a group's layer and the body are built again whole (a
+    version changed), but all of their notes but one or two are as they were.
+    What is built from them is looked up here by its inputs instead of built
+    again: an item's segments (``_inputs``: every field, name, date, URL, theme
+    and reply ``annotation_segments`` reads), a paragraph's highlighted text
+    (``_highlighted``), an item's UTF-8 pieces and a paragraph's block
+    (body.py), and the packed paragraphs and chunks stored (``_packed``). The key
+    is the content itself, never a version: an entry can only be reused for a
+    piece that would be built the same, whatever changed meanwhile and whoever
+    reads it (which layer or body holds a piece decides who sees it). Bounded in
+    entries and, roughly, in bytes: past either it starts afresh."""
 
-    def __init__(self, budget: int):
+    def __init__(self, budget: int, budget_bytes: int = 48 * 2**20):
         self.budget = budget
+        self.budget_bytes = budget_bytes
+        self.size = 0
         self.entries: dict = {}
         self.labels: dict = {}  # the labels' items → a small number, for the keys
 
@@ -346,13 +354,19 @@ class _Segments:
     def get(self, key):
         return self.entries.get(key)
 
-    def put(self, key, segments) -> None:
-        if len(self.entries) >= self.budget:
-            self.entries = {}
-        self.entries[key] = segments
+    def put(self, key, value) -> None:
+        if len(self.entries) >= self.budget or self.size >= self.budget_bytes:
+            self.clear()
+        self.entries[key] = value
+        if value.__class__ is tuple:
+            # Segments or UTF-8 pieces: strings, bytes, (owner, string) pairs.
+            self.size += sum(len(p) if p.__class__ in _SIZED else 64 for p in value)
+        else:
+            self.size += len(value)
 
     def clear(self) -> None:
         self.entries = {}
+        self.size = 0
 
 
 # Per process: a few articles' thousand notes each.

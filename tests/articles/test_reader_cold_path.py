@@ -296,3 +296,16 @@ def test_the_read_after_a_write_renders_only_the_new_item(
     assert rendered == [new.pk]
     assert blocks == [scene["paragraphs"][2].pk]  # the other blocks reused
     assert Annotation.objects.filter(paragraph__article=scene["article"]).count() > 12
+
+
+def test_the_pieces_memo_is_bounded_in_entries_and_bytes():
+    seen = layers._Segments(budget=3, budget_bytes=100)
+    for n in range(3):
+        seen.put(("k", n), (f"<li>{n}</li>",))
+    assert len(seen.entries) == 3
+    seen.put(("k", 3), "x")  # past the entries' budget: starts afresh
+    assert list(seen.entries) == [("k", 3)]
+    seen.put(("big",), b"x" * 200)
+    seen.put(("after",), "y")  # past the bytes' budget
+    assert list(seen.entries) == [("after",)]
+    assert seen.get(("k", 3)) is None
