@@ -18,17 +18,26 @@ of their own layer; the sorted group ids and the language and time zone are part
 of it too. A private note is therefore only ever in its author's own entry.
 The filtered and searched views are rendered per paragraph
 (``annotations.reader_annotations``), from the same template.
+
+After a write (a note or a reply bumps its group's whole layer), the body is built
+again, but only from what changed: each paragraph's block (``_blocks``) and each
+item's UTF-8 pieces are found by their content in ``layers.segments_seen`` when
+they are as before, and the body is stored in chunks packed apart (``_chunks``),
+of which only the changed ones are compressed again. The discussed-at links are
+kept apart (``_discussions``) under the versions of the groups' discussions.
 """
 
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
@@ -37,16 +46,26 @@ from accounts.models import StudyGroup
 from ..models import ReadingProgress
 from . import cache
 from .annotations import Person, ReaderFilter
-from .items import CSRF_SLOT, compact, escape
-from .layers import assemble, layer_entries, layer_scopes, load_layers
+from .items import CSRF_SLOT, escape
+from .layers import (
+    PACK_LEVEL,
+    assemble,
+    layer_entries,
+    layer_scopes,
+    load_layers,
+    segments_seen,
+)
 from .text import article_text
 
 TEMPLATE = "articles/_reader_body.html"
+PARAGRAPH = "articles/_reader_paragraph.html"
 # Where the body goes in the rendered page (the view splices it in as bytes).
 SLOT = "<reader-body-slot>"
 # Where a paragraph's items (and the detached ones) go in the rendered body: it
 # cannot occur in the text around, every "<" of which is escaped.
 _SLOT = "<reader-notes-slot>"
+# Where the paragraphs' blocks go, rendered one by one (``_blocks``).
+_BLOCKS = "<reader-blocks-slot>"
 
 
 class Body(NamedTuple):
@@ -63,6 +82,14 @@ class Body(NamedTuple):
     authors: tuple  # (pk, name) of the authors seen, sorted by name
     text: dict  # the article's themes, keywords and length (``article_text``)
 
+    def __reduce__(self):
+        # Stored as chunks of parts, each pickled and compressed apart
+        # (``_chunks``): after a write, the chunks that did not change are found
+        # packed in this process, and the cache's own compression runs over bytes
+        # it cannot shrink, which is fast (a body of a thousand notes is 1.3 MB).
+        owned = zlib.compress(pickle.dumps(self.owned, pickle.HIGHEST_PROTOCOL), 1)
+        return (_unpacked, (_chunks(self.parts), owned, *self[2:]))
+
     def html_for(self, user_id, csrf_token: str) -> bytes:
         out = list(self.parts)
         for index, piece in self.owned.get(user_id, ()):
@@ -71,6 +98,38 @@ class Body(NamedTuple):
         for index in self.csrf:
             out[index] = token
         return b"".join(out)
+
+
+def _chunks(parts: tuple) -> tuple:
+    """``parts`` cut where a part's hash says so (so an item added moves no cut
+    elsewhere, in this process), each chunk packed (found by its parts in
+    ``layers.segments_seen`` when it did not change)."""
+    out = []
+    chunk: list[bytes] = []
+    for part in parts:
+        chunk.append(part)
+        if part and not hash(part) & 63:
+            out.append(_packed(tuple(chunk)))
+            chunk = []
+    if chunk:
+        out.append(_packed(tuple(chunk)))
+    return tuple(out)
+
+
+def _packed(chunk: tuple) -> bytes:
+    key = ("body-chunk", chunk)
+    found = segments_seen.get(key)
+    if found is None:
+        found = zlib.compress(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL), PACK_LEVEL)
+        segments_seen.put(key, found)
+    return found
+
+
+def _unpacked(chunks, owned, *fields) -> Body:
+    parts: list[bytes] = []
+    for blob in chunks:
+        parts += pickle.loads(zlib.decompress(blob))
+    return Body(tuple(parts), pickle.loads(zlib.decompress(owned)), *fields)
 
 
 def _variant() -> tuple:
@@ -178,7 +237,8 @@ def reader_body(request, article) -> tuple[dict, bytes]:
         if missing:
             found.update(django_cache.get_many(missing))
         layers = load_layers(user, article, paragraphs, group_ids, entries, found)
-        body = _build(request, article, text, paragraphs, layers, groups)
+        discussed = _discussions(request.user, article, group_ids, known)
+        body = _build(article, text, paragraphs, layers, groups, discussed)
         django_cache.set(entry, body, cache.TIMEOUT)
         recent.put(entry, body)
     progress = ReadingProgress.objects.of_member(user).filter(article=article).first()
@@ -197,16 +257,113 @@ def reader_body(request, article) -> tuple[dict, bytes]:
     return context, body.html_for(user.pk, get_token(request))
 
 
-def _build(request, article, text, paragraphs, layers, groups) -> Body:
-    """The body rendered from the member's layers, with a slot for each list of
-    items, then the items' segments put in the slots."""
+class _Session(NamedTuple):
+    """What the "discussed at" links show of a session."""
+
+    pk: int
+    starts_at: object
+    topic: str
+
+
+def _discussions(user, article, group_ids, known) -> dict:
+    """Paragraph id → the sessions of the member's groups whose final speeches
+    cite it (``records.reads.paragraph_discussions``), kept apart from the body:
+    a write to the article's notes renders the body again, not these. The same
+    for every member of the same groups (sessions are seen by their group's
+    members alone, staff or not), under the versions of the groups' discussions
+    and of the article."""
     # Imported here: the records import the reader's modules.
     from ..records.reads import paragraph_discussions
 
-    shown = assemble(
-        request, layers, paragraphs, ReaderFilter(), lambda text: [], filled=False
+    entry = cache.key(
+        "reader-discussions",
+        [cache.article(article.pk), *map(cache.discussions, group_ids)],
+        known,
+        "-".join(map(str, group_ids)),
     )
-    discussed = paragraph_discussions(request.user, article)
+    found = django_cache.get(entry)
+    if found is None:
+        found = {
+            pk: [_Session(s.pk, s.starts_at, s.topic) for s in sessions]
+            for pk, sessions in paragraph_discussions(user, article).items()
+        }
+        django_cache.set(entry, found, cache.TIMEOUT)
+    return found
+
+
+# Where a form's CSRF token goes, in ``_encoded`` pieces.
+_TOKEN = object()
+
+
+def _encoded(segments) -> tuple:
+    """Segments (``items.annotation_segments``) as UTF-8 pieces: bytes, the owned
+    pieces as (owner id, bytes), and ``_TOKEN`` where the CSRF slots were."""
+    out: list = []
+    for segment in segments:
+        if segment.__class__ is not str:
+            out.append((segment[0], segment[1].encode()))
+            continue
+        first, *others = segment.split(CSRF_SLOT)
+        out.append(first.encode())
+        for other in others:
+            out += (_TOKEN, other.encode())
+    return tuple(out)
+
+
+def _encoded_item(segments) -> tuple:
+    """``_encoded`` of an item's segments, found by the segments themselves (in
+    ``layers.segments_seen``): after a write, the items that did not change."""
+    key = ("utf-8", segments)
+    found = segments_seen.get(key)
+    if found is None:
+        found = _encoded(segments)
+        segments_seen.put(key, found)
+    return found
+
+
+def _blocks(paragraphs, groups, csrf_slot) -> list[str]:
+    """Each paragraph's block (``PARAGRAPH``, what the body's loop includes),
+    found by everything it shows in ``layers.segments_seen``: after a write, only
+    the paragraphs whose notes changed are rendered again. ``csrf_slot``: the
+    forms' token as ``_build`` marks it."""
+    template = None
+    context = {"my_groups": groups, "csrf_token": csrf_slot}
+    shared = (
+        "paragraph-block",
+        *_variant(),
+        str(timezone.get_current_timezone()),
+        tuple((g.pk, g.name) for g in groups),
+    )
+    out = []
+    for p in paragraphs:
+        key = (
+            shared,
+            p.pk,
+            p.kind,
+            p.anchor,
+            p.text,
+            str(p.highlighted),
+            bool(p.notes),
+            p.note_count,
+            str(p.notes_html),
+            tuple(p.discussed_in),
+        )
+        found = segments_seen.get(key)
+        if found is None:
+            if template is None:
+                template = get_template(PARAGRAPH)
+            found = template.render({**context, "paragraph": p})
+            segments_seen.put(key, found)
+        out.append(found)
+    return out
+
+
+def _build(article, text, paragraphs, layers, groups, discussed) -> Body:
+    """The body rendered from the member's layers, with a slot for each list of
+    items, then the items' segments put in the slots."""
+    shown = assemble(
+        None, layers, paragraphs, ReaderFilter(), lambda text: [], filled=False
+    )
     items = []
     for paragraph in paragraphs:
         paragraph.discussed_in = discussed.get(paragraph.pk, [])
@@ -221,38 +378,44 @@ def _build(request, article, text, paragraphs, layers, groups) -> Body:
             note.html = ""
         detached[0].html = mark_safe(_SLOT)
         items.append([s.note.segments for s in detached])
-    html = render_to_string(
+    around = render_to_string(
         TEMPLATE,
         {
-            "paragraphs": paragraphs,
-            "my_groups": groups,
+            "paragraph_blocks": mark_safe(_BLOCKS),
+            "paragraphs": paragraphs,  # not rendered here (the blocks are)
             "detached_notes": detached,
             "csrf_token": mark_safe(CSRF_SLOT),
         },
     )
+    head, tail = around.split(_BLOCKS)
+    html = "".join([head, *_blocks(paragraphs, groups, mark_safe(CSRF_SLOT)), tail])
     pieces = html.split(_SLOT)
     if len(pieces) != len(items) + 1:
         raise AssertionError("the reader's body template lost a slot of items")
-    segments = [pieces[0]]
-    for notes, after in zip(items, pieces[1:], strict=True):
-        for note in notes:
-            segments += note
-        segments.append(after)
     parts: list[bytes] = []
     owned: dict[int, list] = {}
     csrf: list[int] = []
-    for segment in compact(segments):
-        if segment.__class__ is not str:
-            owner, piece = segment
-            owned.setdefault(owner, []).append((len(parts), piece.encode()))
+    run: list[bytes] = []  # plain bytes since the last owned piece or token
+
+    def add(encoded) -> None:
+        for piece in encoded:
+            if piece.__class__ is bytes:
+                run.append(piece)
+                continue
+            parts.append(b"".join(run))
+            run.clear()
+            if piece is _TOKEN:
+                csrf.append(len(parts))
+            else:
+                owned.setdefault(piece[0], []).append((len(parts), piece[1]))
             parts.append(b"")
-            continue
-        first, *others = segment.split(CSRF_SLOT)
-        parts.append(first.encode())
-        for other in others:
-            csrf.append(len(parts))
-            parts.append(b"")
-            parts.append(other.encode())
+
+    add(_encoded((pieces[0],)))
+    for notes, after in zip(items, pieces[1:], strict=True):
+        for note in notes:
+            add(_encoded_item(note))
+        add(_encoded((after,)))
+    parts.append(b"".join(run))
     themes: dict = {}
     authors: dict = {}
     for layer in layers:

@@ -14,11 +14,13 @@ decided from the member's groups as read from the database on that request, so a
 member who left a group stops seeing its layer at once.
 """
 
+import pickle
+import zlib
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,6 +36,10 @@ from .items import (
     for_viewer,
     highlight,
 )
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+# The zlib level of the packed paragraphs and body chunks (see Layer.__reduce__).
+PACK_LEVEL = 1
 
 
 class Note(NamedTuple):
@@ -60,13 +66,46 @@ class Layer(NamedTuple):
     authors: dict  # member id → name, of live annotations
 
     def __reduce__(self):
-        # Stored with its notes as plain tuples: pickle writes a thousand named
-        # tuples one Python call each, several times slower than the layer's text.
-        notes = {pk: [tuple(n) for n in items] for pk, items in self.notes.items()}
-        return (_layer, (notes, self.highlighted, self.themes, self.authors))
+        # Stored per paragraph, each paragraph's notes (as plain tuples: pickle
+        # writes a thousand named tuples one Python call each) and highlighted
+        # text pickled and compressed apart (``_packed``): after a write, the
+        # paragraphs that did not change are found packed in this process, and
+        # the cache's own compression runs over bytes it cannot shrink, which is
+        # fast (a layer of a thousand notes is 1.3 MB of HTML).
+        highlighted = self.highlighted
+        packed = [
+            (pk, _packed(pk, items, highlighted.get(pk)))
+            for pk, items in self.notes.items()
+        ]
+        alone = {pk: h for pk, h in highlighted.items() if pk not in self.notes}
+        return (_unpacked, (packed, alone, self.themes, self.authors))
+
+
+def _packed(pk: int, notes: list, highlighted) -> bytes:
+    key = ("packed", pk, tuple(notes), highlighted)
+    found = segments_seen.get(key)
+    if found is None:
+        found = zlib.compress(
+            pickle.dumps(([tuple(n) for n in notes], highlighted), PROTOCOL), PACK_LEVEL
+        )
+        segments_seen.put(key, found)
+    return found
+
+
+def _unpacked(packed, alone, themes, authors) -> Layer:
+    make = Note._make
+    notes = {}
+    highlighted = dict(alone)
+    for pk, blob in packed:
+        items, text = pickle.loads(zlib.decompress(blob))
+        notes[pk] = [make(n) for n in items]
+        if text is not None:
+            highlighted[pk] = text
+    return Layer(notes, highlighted, themes, authors)
 
 
 def _layer(notes, highlighted, themes, authors) -> Layer:
+    # Layers stored before ``_unpacked``.
     make = Note._make
     notes = {pk: [make(n) for n in items] for pk, items in notes.items()}
     return Layer(notes, highlighted, themes, authors)
@@ -87,17 +126,14 @@ class _Reply:
         "author_id",
         "author",
         "text",
-        "deleted_at",
+        "is_deleted",
+        "created_at",
         "anchor",
         "edit_url",
         "delete_url",
         "created_iso",
         "created_label",
     )
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
 
 class _Annotation:
@@ -117,7 +153,7 @@ class _Annotation:
         "author_id",
         "author",
         "detached",
-        "deleted_at",
+        "is_deleted",
         "created_at",
         "themes",
         "thread",
@@ -133,42 +169,73 @@ class _Annotation:
     )
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
     def is_private(self) -> bool:
         return self.group_id is None
+
+
+# What Member.name is made of, read with the rows that show it.
+_NAME = (
+    "author__display_name",
+    "author__first_name",
+    "author__last_name",
+    "author__username",
+)
 
 
 def _load(article, queryset) -> list[_Annotation]:
     """The annotations of ``queryset`` on ``article`` with their threads, as
     ``annotations.load_threads`` prepares them, from rows: one query each for
-    them, their themes, their replies, the people who wrote them and their
-    groups, whatever the number of layers."""
+    them (with their authors' and groups' names), their themes and their replies
+    (with their authors' names), whatever the number of layers. Their dates'
+    labels are left to ``_segments`` (most items are found there by their date
+    itself), and whether they are deleted is read as a boolean: a SQLite date is
+    parsed in Python."""
     # Imported here: annotations.py imports this module for the reader.
-    from accounts.models import Member, StudyGroup
+    from accounts.models import Member
 
     from ..links import url_parts
     from ..models import Reply
-    from .annotations import _when, tags_by_annotation
+    from .annotations import tags_by_annotation
 
     base = queryset.of_article(article)
-    rows = base.order_by("paragraph_id", "start", "created_at", "pk").values_list(
-        "pk",
-        "paragraph_id",
-        "quote",
-        "start",
-        "end",
-        "note",
-        "group_id",
-        "author_id",
-        "detached",
-        "deleted_at",
-        "created_at",
-        "updated_at",
+    gone = ExpressionWrapper(Q(deleted_at__isnull=False), output_field=BooleanField())
+    rows = (
+        base.annotate(gone=gone)
+        .order_by("paragraph_id", "start", "created_at", "pk")
+        .values_list(
+            "pk",
+            "paragraph_id",
+            "quote",
+            "start",
+            "end",
+            "note",
+            "group_id",
+            "author_id",
+            "detached",
+            "gone",
+            "created_at",
+            "updated_at",
+            "group__name",
+            *_NAME,
+        )
     )
-    zone = timezone.get_current_timezone()
+    people: dict[int, _Person] = {}
+    groups: dict[int, _Person] = {}
+
+    def person(pk, display_name, first_name, last_name, username) -> _Person:
+        found = people.get(pk)
+        if found is None:
+            # The name as Member.name makes it, from its fields.
+            found = people[pk] = _Person(
+                Member(
+                    display_name=display_name,
+                    first_name=first_name,
+                    last_name=last_name,
+                    username=username,
+                ).name
+            )
+        return found
+
     view, view_end = url_parts("articles:annotation")
     edit, edit_end = url_parts("articles:annotation_edit")
     delete, delete_end = url_parts("articles:annotation_delete")
@@ -186,9 +253,11 @@ def _load(article, queryset) -> list[_Annotation]:
         group_id,
         author_id,
         detached,
-        deleted_at,
+        is_deleted,
         created_at,
         updated_at,
+        group_name,
+        *author_name,
     ) in rows:
         a = _Annotation()
         a.pk, a.paragraph_id, a.quote, a.start, a.end = (
@@ -199,7 +268,7 @@ def _load(article, queryset) -> list[_Annotation]:
             end,
         )
         a.note, a.group_id, a.author_id = note, group_id, author_id
-        a.detached, a.deleted_at, a.created_at = detached, deleted_at, created_at
+        a.detached, a.is_deleted, a.created_at = detached, is_deleted, created_at
         a.thread = []
         a.reply_count = 0
         a.anchor = f"a-{pk}"
@@ -207,8 +276,14 @@ def _load(article, queryset) -> list[_Annotation]:
         a.edit_url = f"{edit}{pk}{edit_end}"
         a.delete_url = f"{delete}{pk}{delete_end}"
         a.reply_url = f"{reply_to}{pk}{reply_to_end}"
-        a.created_iso, a.created_label = _when(created_at, zone)
         a.edited = (updated_at - created_at).seconds > 1
+        a.author = person(author_id, *author_name)
+        if group_id is None:
+            a.group = None
+        else:
+            a.group = groups.get(group_id)
+            if a.group is None:
+                a.group = groups[group_id] = _Person(group_name)
         annotations.append(a)
     if not annotations:
         return annotations
@@ -223,46 +298,138 @@ def _load(article, queryset) -> list[_Annotation]:
             theme.url = theme_urls[theme.slug]
     replies = (
         Reply.objects.filter(annotation__in=base.values("pk"))
+        .annotate(gone=gone)
         .order_by("created_at", "pk")
         .values_list(
-            "pk", "annotation_id", "author_id", "text", "deleted_at", "created_at"
+            "pk", "annotation_id", "author_id", "text", "gone", "created_at", *_NAME
         )
     )
-    thread = []
-    for pk, annotation_id, author_id, text, deleted_at, created_at in replies:
+    for pk, annotation_id, author_id, text, is_deleted, created_at, *name in replies:
         r = _Reply()
-        r.pk, r.author_id, r.text, r.deleted_at = pk, author_id, text, deleted_at
+        r.author = person(author_id, *name)
+        r.pk, r.author_id, r.text, r.is_deleted = pk, author_id, text, is_deleted
+        r.created_at = created_at
         r.anchor = f"r-{pk}"
         r.edit_url = f"{reply_edit}{pk}{reply_edit_end}"
         r.delete_url = f"{reply_delete}{pk}{reply_delete_end}"
-        r.created_iso, r.created_label = _when(created_at, zone)
         owner = by_pk[annotation_id]
         owner.thread.append(r)
-        if deleted_at is None:
+        if not is_deleted:
             owner.reply_count += 1
-        thread.append(r)
-    people = {
-        m.pk: _Person(m.name)
-        for m in Member.objects.filter(
-            pk__in={a.author_id for a in annotations} | {r.author_id for r in thread}
-        ).only("pk", "display_name", "first_name", "last_name", "username")
-    }
-    groups = {
-        pk: _Person(name)
-        for pk, name in StudyGroup.objects.filter(
-            pk__in={a.group_id for a in annotations} - {None}
-        ).values_list("pk", "name")
-    }
-    for a in annotations:
-        a.author = people[a.author_id]
-        a.group = groups.get(a.group_id)
-    for r in thread:
-        r.author = people[r.author_id]
     return annotations
+
+
+_SIZED = (str, bytes)
+
+
+class _Segments:
+    """The pieces of the reader this process built last, by everything they show.
+
+    After a write, a group's layer and the body are built again whole (a
+    version changed), but all of their notes but one or two are as they were.
+    What is built from them is looked up here by its inputs instead of built
+    again: an item's segments (``_inputs``: every field, name, date, URL, theme
+    and reply ``annotation_segments`` reads), a paragraph's highlighted text
+    (``_highlighted``), an item's UTF-8 pieces and a paragraph's block
+    (body.py), and the packed paragraphs and chunks stored (``_packed``). The key
+    is the content itself, never a version: an entry can only be reused for a
+    piece that would be built the same, whatever changed meanwhile and whoever
+    reads it (which layer or body holds a piece decides who sees it). Bounded in
+    entries and, roughly, in bytes: past either it starts afresh."""
+
+    def __init__(self, budget: int, budget_bytes: int = 48 * 2**20):
+        self.budget = budget
+        self.budget_bytes = budget_bytes
+        self.size = 0
+        self.entries: dict = {}
+        self.labels: dict = {}  # the labels' items → a small number, for the keys
+
+    def labels_id(self, labels: dict, zone) -> int:
+        items = (str(zone), *sorted(labels.items()))
+        found = self.labels.get(items)
+        if found is None:
+            found = self.labels.setdefault(items, len(self.labels))
+        return found
+
+    def get(self, key):
+        return self.entries.get(key)
+
+    def put(self, key, value) -> None:
+        if len(self.entries) >= self.budget or self.size >= self.budget_bytes:
+            self.clear()
+        self.entries[key] = value
+        if value.__class__ is tuple:
+            # Segments or UTF-8 pieces: strings, bytes, (owner, string) pairs.
+            self.size += sum(len(p) if p.__class__ in _SIZED else 64 for p in value)
+        else:
+            self.size += len(value)
+
+    def clear(self) -> None:
+        self.entries = {}
+        self.size = 0
+
+
+# Per process: a few articles' thousand notes each.
+segments_seen = _Segments(budget=20_000)
+
+
+def _inputs(a: _Annotation, labels_id: int) -> tuple:
+    """Everything ``items.annotation_segments`` reads of ``a`` (reply form shown,
+    no article title), as a key: the dates as they are, their labels being a
+    function of them and of the time zone (in the labels' number)."""
+    return (
+        labels_id,
+        a.pk,
+        a.quote,
+        a.note,
+        a.detached,
+        a.is_deleted,
+        a.group_id,
+        a.group.name if a.group is not None else None,
+        a.author_id,
+        a.author.name,
+        a.created_at,
+        a.edited,
+        a.url,
+        a.edit_url,
+        a.delete_url,
+        a.reply_url,
+        tuple((t.name, t.url) for t in a.themes),
+        tuple(
+            (
+                r.pk,
+                r.author_id,
+                r.author.name,
+                r.text,
+                r.is_deleted,
+                r.created_at,
+                r.edit_url,
+                r.delete_url,
+            )
+            for r in a.thread
+        ),
+    )
+
+
+def _segments(a: _Annotation, labels: dict, labels_id: int, zone) -> tuple:
+    key = _inputs(a, labels_id)
+    found = segments_seen.get(key)
+    if found is None:
+        # Imported here: annotations.py imports this module for the reader.
+        from .annotations import _when
+
+        a.created_iso, a.created_label = _when(a.created_at, zone)
+        for r in a.thread:
+            r.created_iso, r.created_label = _when(r.created_at, zone)
+        found = annotation_segments(a, labels=labels)
+        segments_seen.put(key, found)
+    return found
 
 
 def _build(paragraphs, annotations: list[_Annotation]) -> Layer:
     labels = {name: escape(value) for name, value in annotation_labels().items()}
+    zone = timezone.get_current_timezone()
+    labels_id = segments_seen.labels_id(labels, zone)
     notes: dict[int, list[Note]] = {}
     themes: dict[int, tuple] = {}
     authors: dict[int, str] = {}
@@ -285,16 +452,31 @@ def _build(paragraphs, annotations: list[_Annotation]) -> Layer:
                 detached=a.detached,
                 author_id=a.author_id,
                 theme_ids=tuple(t.pk for t in a.themes),
-                segments=annotation_segments(a, labels=labels),
+                segments=_segments(a, labels, labels_id, zone),
             )
         )
     texts = {p.pk: p.text for p in paragraphs}
     highlighted = {
-        pk: str(highlight(texts[pk], _placed(items)))
+        pk: _highlighted(texts[pk], _placed(items))
         for pk, items in notes.items()
         if pk in texts
     }
     return Layer(notes, highlighted, themes, authors)
+
+
+def _highlighted(text: str, placed: list[Note]) -> str:
+    """``highlight(text, placed)``, found by what it reads (``segments_seen``):
+    after a write, the other paragraphs of the layer are highlighted as before."""
+    key = (
+        "highlight",
+        text,
+        tuple((n.pk, n.start, n.end, n.is_private) for n in placed),
+    )
+    found = segments_seen.get(key)
+    if found is None:
+        found = str(highlight(text, placed))
+        segments_seen.put(key, found)
+    return found
 
 
 def _placed(notes) -> list[Note]:
@@ -403,7 +585,7 @@ def assemble(
     maps a paragraph's text to its search spans (empty without a search). Not
     ``filled``, the items are left as their notes' segments (``Shown.note``) and
     their ``html`` empty, for a body shared by a visibility set (``body.py``)."""
-    user_id = request.user.pk
+    user_id = request.user.pk if filled else None
     token = escape(get_token(request)) if filled else ""
     themes: dict[int, tuple] = {}
     authors: dict[int, str] = {}
