@@ -524,3 +524,23 @@ def test_a_theme_renamed_in_the_admin_reaches_both_pages(client, scene, staff):
         search = get(client, person, reverse("articles:search"), {"q": SHARED[0]})
         # (the slug, in the option's value, stays what it was)
         assert ">文化强国</option>" in search and ">文化自信<" not in search
+
+
+def test_a_note_renews_the_counts_not_the_cards(client, scene, group, monkeypatch):
+    """The cards are the same for every set of groups and no note changes them:
+    after a note, the next list counts again and renders nothing."""
+    from articles.reading import listing
+
+    pages = []
+    original = listing._shared_page
+    monkeypatch.setattr(
+        listing,
+        "_shared_page",
+        lambda *a, **k: pages.append(1) or original(*a, **k),
+    )
+    before = counts(client, scene)
+    assert len(pages) == 2  # members (one rendering for every set) and staff
+    note(scene["people"]["leader"], scene["paragraph"], NEW, group)
+    after = counts(client, scene)
+    assert len(pages) == 2
+    assert {n for n in PERSONAS if after[n] == before[n] + 1} == GROUP
