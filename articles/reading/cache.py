@@ -15,6 +15,8 @@ Scopes (``Scope`` tuples):
   ("group", group_id)                      the group's name (in its layers, home)
   ("activity", group_id)                   the group's recent activity (home)
   ("member", member_id)                    a member's own recent activity (home)
+  ("theme", theme_id)                      the annotations carrying a theme (its
+                                           page); renames and merges: ("library",)
   ("inbox", member_id)                     a member's unread notification count
                                            (the header of every page)
   ("library",)                             titles and status of all articles (home)
@@ -76,6 +78,10 @@ def activity(group_id: int) -> Scope:
 
 def member(member_id: int) -> Scope:
     return ("member", member_id)
+
+
+def theme(theme_id: int) -> Scope:
+    return ("theme", theme_id)
 
 
 def inbox(member_id: int) -> Scope:
@@ -201,17 +207,22 @@ def cached(name: str, scopes: list[Scope], build: Callable, *extra):
     return value
 
 
-def bump_annotation(annotation, *former_group_ids) -> None:
+def bump_annotation(annotation, *former_group_ids, former_theme_ids=()) -> None:
     """An annotation (or its thread) changed: the layer of the group it is shared
     with (and of those it was shared with before the change) and its author's own
-    layer, which holds it when it is private or the author left that group."""
+    layer, which holds it when it is private or the author left that group; the
+    pages of the themes it carries (and carried before the change)."""
     article_id = annotation.paragraph.article_id
     group_ids = {annotation.group_id, *former_group_ids} - {None}
+    theme_ids = {*former_theme_ids}
+    if annotation.pk is not None:
+        theme_ids.update(annotation.tags.values_list("pk", flat=True))
     bump(
         article_member(article_id, annotation.author_id),
         member(annotation.author_id),
         *(article_group(article_id, g) for g in group_ids),
         *(activity(g) for g in group_ids),
+        *(theme(t) for t in theme_ids),
     )
 
 
@@ -237,6 +248,7 @@ def bump_themes(theme_ids) -> None:
     from ..models import Annotation, Article
 
     theme_ids = list(theme_ids)
+    bump(*(theme(t) for t in theme_ids))
     bump_articles(
         {
             *Article.objects.filter(tags__in=theme_ids).values_list("pk", flat=True),

@@ -160,6 +160,7 @@ def edit_annotation(
     names = _checked_themes(themes)
     _check_group(editor, group)
     former_group_id = annotation.group_id
+    former_theme_ids = list(annotation.tags.values_list("pk", flat=True))
     annotation.group = group
     annotation.save(update_fields=["note", "group", "updated_at"])
     annotation.tags.set(names, clear=True)
@@ -167,7 +168,9 @@ def edit_annotation(
     # re-indexing keeps the note's text and the group filter column current.
     index_annotation(annotation)
     # Private ↔ group: both layers change, the one it left and the one it joined.
-    read_models.bump_annotation(annotation, former_group_id)
+    read_models.bump_annotation(
+        annotation, former_group_id, former_theme_ids=former_theme_ids
+    )
     return annotation
 
 

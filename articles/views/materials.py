@@ -115,7 +115,7 @@ def _own_theme_notes(user, theme, group_ids: list[int]) -> bool:
 def theme_detail(request, slug: str):
     """The articles and the newest annotations carrying a theme, as the member
     may see them, kept until an article (titles, themes, status: ``LIBRARY``),
-    their groups' shared annotations (``activity``) or a name (``PEOPLE``,
+    an annotation carrying the theme (``theme``) or a name (``PEOPLE``,
     ``group``) changes. Rendered once per set of groups (and staff or not), the
     owners' edit links cut per request; once per member when they have notes of
     their own with the theme outside their groups (private ones, or shared with
@@ -170,7 +170,8 @@ def theme_detail(request, slug: str):
         read_models.LIBRARY,
         read_models.PEOPLE,
         *(read_models.group(g) for g in group_ids),
-        *(read_models.activity(g) for g in group_ids),
+        # Every write of an annotation bumps the themes it carries and carried.
+        read_models.theme(theme.pk),
     ]
     if own:
         scopes.append(read_models.member(user.pk))

@@ -632,10 +632,11 @@ def test_theme_page_query_count(
     client.force_login(member)
     slug = paragraph.article.tags.get().slug
 
-    # session, user, theme, the member's groups (the cache key), articles, their
-    # tags, annotations (counted only past a page), their themes, their replies,
-    # the header's unread notifications
-    with django_assert_max_num_queries(10):
+    # session, user, theme, the member's groups (the cache key), whether they have
+    # notes of the theme outside their groups (which key: shared or their own),
+    # articles, their tags, annotations (counted only past a page), their themes,
+    # their replies, the header's unread notifications
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("articles:theme", args=[slug]))
 
     assert len(response.context["annotations"]) == count

@@ -686,3 +686,44 @@ def test_the_theme_page_is_shared_by_a_group_and_edit_links_stay_their_owners(
     member_page = read(client, scene["people"]["member"], theme_url())
     assert PRIVATE in member_page and PRIVATE not in theirs + mine
     assert len(renders) == 2
+
+
+def test_a_theme_page_follows_its_own_notes_only(client, scene, group, leader):
+    """A note with another theme leaves a theme's page as it was; a note that
+    takes the theme off leaves it at once for everyone."""
+    materials = importlib.import_module("articles.views.materials")
+    renders = []
+    original = materials.render_items
+
+    def counted(*args, **kwargs):
+        renders.append(1)
+        return original(*args, **kwargs)
+
+    materials.render_items = counted
+    try:
+        other = annotate_paragraph(
+            author=leader,
+            paragraph=scene["paragraph"],
+            start=0,
+            end=4,
+            quote=scene["paragraph"].text[:4],
+            note=NEW,
+            group=group,
+            themes=["另一个主题"],
+        )
+        read(client, leader, theme_url())
+        rendered = len(renders)
+        reply_to_annotation(other, author=leader, text=REPLY)
+        read(client, leader, theme_url())
+        assert len(renders) == rendered  # nothing of this theme changed
+        edit_annotation(
+            scene["shared"],
+            editor=scene["people"]["member"],
+            note=SHARED,
+            themes=["另一个主题"],
+            group=group,
+        )
+        assert seen(client, scene, SHARED)["theme"] == NOBODY
+        assert SHARED in read(client, leader, theme_url("另一个主题"))
+    finally:
+        materials.render_items = original
