@@ -122,6 +122,9 @@ class Annotation(models.Model):
         indexes = [
             models.Index(fields=["paragraph", "start"]),
             models.Index(fields=["author", "-created_at"]),
+            # A group's newest notes (home's recent activity, after every note in
+            # the group): without it the group's notes are sorted on each rebuild.
+            models.Index(fields=["group", "-created_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -273,6 +273,9 @@ def test_a_highlight_is_reached_and_opened_by_keyboard(
         page.keyboard.press("Enter")
         sheet = page.locator("#note-sheet")
         sheet.wait_for(state="visible")
+        # The cards lay out lazily (content-visibility): wait until the note's
+        # words are rendered in the sheet, not only the sheet's frame.
+        sheet.get_by_text(NOTE).wait_for(state="visible")
         assert NOTE in sheet.inner_text()
         assert sheet.get_by_placeholder("写下您的回复……").is_visible()
 
