@@ -39,7 +39,8 @@ def build(counts: list[int]):
     from django.core.management import call_command
 
     from accounts.models import Member, StudyGroup
-    from articles.models import Annotation, Article, Reply
+    from articles.models import Article
+    from bench.pages import annotate_many
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
@@ -56,31 +57,11 @@ def build(counts: list[int]):
             byline=f"bench-{index}",
             status="published",
         )
-        paragraphs = [
+        for p in source.paragraphs.all():
             article.paragraphs.create(position=p.position, kind=p.kind, text=p.text)
-            for p in source.paragraphs.all()
-        ]
-        body = [p for p in paragraphs if p.kind == "body"]
-        created = Annotation.objects.bulk_create(
-            Annotation(
-                author=writer if i % 3 else reader,
-                paragraph=(paragraph := body[i % len(body)]),
-                start=(start := (i * 7) % (len(paragraph.text) - 12)),
-                end=start + 12,
-                quote=paragraph.text[start : start + 12],
-                prefix=paragraph.text[max(0, start - 32) : start],
-                suffix=paragraph.text[start + 12 : start + 44],
-                note=f"第{i}条批注：要把学习成果转化为推动高质量发展的实际成效。",
-                group=group,
-            )
-            for i in range(count)
-        )
-        for annotation in created[::10]:
-            annotation.tags.add("新质生产力", "学在深处")
-        Reply.objects.bulk_create(
-            Reply(annotation=a, author=reader, text="同意，要学在深处。")
-            for a in created[::5]
-        )
+        # bench/pages.py's annotations: themes on one in ten, a reply on one in five;
+        # one in three written by the reader.
+        annotate_many(article, count, group, [reader, writer, writer])
         articles[count] = article
     return reader, articles
 
