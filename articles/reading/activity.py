@@ -41,7 +41,8 @@ def _parts(user, group_ids, limits) -> tuple[dict, str]:
     drafts = bool(user.is_staff)
     common = [cache.LIBRARY, cache.PEOPLE]
     per_group = {g: [cache.group(g), cache.activity(g), *common] for g in group_ids}
-    own_scopes = [cache.member(user.pk), *common, *map(cache.group, group_ids)]
+    # Not cache.member: every note of theirs bumps it, and a new note is never here.
+    own_scopes = [cache.elsewhere(user.pk), *common, *map(cache.group, group_ids)]
     known = cache.versions(
         {s for scopes in [*per_group.values(), own_scopes] for s in scopes}
     )

@@ -14,7 +14,12 @@ Scopes (``Scope`` tuples):
                                            groups (the private ones)
   ("group", group_id)                      the group's name (in its layers, home)
   ("activity", group_id)                   the group's recent activity (home)
-  ("member", member_id)                    a member's own recent activity (home)
+  ("member", member_id)                    a member's own notes and what they show
+                                           (their pages, list counts, search)
+  ("elsewhere", member_id)                 what home's activity shows of a member
+                                           outside their groups: their notes shared
+                                           with a group they left, replies on their
+                                           private notes (a new note is never there)
   ("theme", theme_id)                      the annotations carrying a theme (its
                                            page); renames and merges: ("library",)
   ("inbox", member_id)                     a member's unread notification count
@@ -28,8 +33,11 @@ Scopes (``Scope`` tuples):
                                            attendance, speeches, materials, leave,
                                            sign-in, reflections, make-ups, plan,
                                            settings, its members' studied marks
-                                           (session list, record, statistics, home's
-                                           sessions and recent records)
+                                           (session list, record, statistics)
+  ("sessions", group_id)                   the group's sessions as scheduled: time,
+                                           place, topic, form, host, status and
+                                           materials (home's plan, recent records);
+                                           attendance alone leaves it
   ("archive", member_id)                   a member's own rows outside any group's
                                            record (studied marks; their archive)
   ("search",)                              the search index: any row written or
@@ -80,6 +88,10 @@ def member(member_id: int) -> Scope:
     return ("member", member_id)
 
 
+def elsewhere(member_id: int) -> Scope:
+    return ("elsewhere", member_id)
+
+
 def theme(theme_id: int) -> Scope:
     return ("theme", theme_id)
 
@@ -118,15 +130,25 @@ def archive(member_id: int) -> Scope:
     return ("archive", member_id)
 
 
-def bump_records(*group_ids: int, members=()) -> None:
+def sessions(group_id: int) -> Scope:
+    return ("sessions", group_id)
+
+
+def bump_records(*group_ids: int, members=(), schedule: bool = True) -> None:
     """A group's study record changed (a session, its attendance, speeches,
     materials, leave, sign-in, reflections, make-ups, the plan or settings): its
     session list, record pages, statistics and its members' archives; and the own
     pages (home's plan, their archive) of ``members``, whose make-up study changed
-    (home lists theirs whatever the group, one they left included)."""
+    (home lists theirs whatever the group, one they left included).
+
+    ``schedule=False`` when the sessions themselves (times, topic, host, status,
+    materials) are known to be as they were: attendance recorded for a session
+    already held. Then home's plan and recent records, which show only those,
+    stay cached for every member whose make-up study did not change."""
+    group_ids = {pk for pk in group_ids if pk is not None}
     bump(
-        *(records(pk) for pk in set(group_ids) if pk is not None),
-        *(member(pk) for pk in set(members)),
+        *(records(pk) for pk in group_ids),
+        *(sessions(pk) for pk in group_ids if schedule),
         *(archive(pk) for pk in set(members)),
     )
 
@@ -207,11 +229,17 @@ def cached(name: str, scopes: list[Scope], build: Callable, *extra):
     return value
 
 
-def bump_annotation(annotation, *former_group_ids, former_theme_ids=()) -> None:
+def bump_annotation(
+    annotation, *former_group_ids, former_theme_ids=(), new: bool = False
+) -> None:
     """An annotation (or its thread) changed: the layer of the group it is shared
     with (and of those it was shared with before the change) and its author's own
     layer, which holds it when it is private or the author left that group; the
-    pages of the themes it carries (and carried before the change)."""
+    pages of the themes it carries (and carried before the change).
+
+    ``new``: it was just written. Then it is private or shared with a group of
+    its author's, and has no replies, so what home shows of the author outside
+    their groups (``elsewhere``) is as it was."""
     article_id = annotation.paragraph.article_id
     group_ids = {annotation.group_id, *former_group_ids} - {None}
     theme_ids = {*former_theme_ids}
@@ -220,6 +248,7 @@ def bump_annotation(annotation, *former_group_ids, former_theme_ids=()) -> None:
     bump(
         article_member(article_id, annotation.author_id),
         member(annotation.author_id),
+        *([] if new else [elsewhere(annotation.author_id)]),
         *(article_group(article_id, g) for g in group_ids),
         *(activity(g) for g in group_ids),
         *(theme(t) for t in theme_ids),
@@ -284,11 +313,15 @@ def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
             .values_list("author_id", flat=True)
             .distinct()
         )
-        bump(group(group_id), *(member(pk) for pk in authors))
+        bump(
+            group(group_id),
+            *(scope for pk in authors for scope in (member(pk), elsewhere(pk))),
+        )
     elif kind == "membership" and group_id is not None:
         # The member's own pages are keyed by the groups read on each request;
         # their version is renewed all the same (a role decides what home lists).
-        bump(group(group_id), *([member(member_id)] if member_id else []))
+        mine = [member(member_id), elsewhere(member_id)] if member_id else []
+        bump(group(group_id), *mine)
 
 
 def get_many_built(builders: dict[str, Callable]) -> dict[str, object]:

@@ -140,7 +140,7 @@ def annotate_paragraph(
     if names:
         annotation.tags.set(names)
     index_annotation(annotation)
-    read_models.bump_annotation(annotation)
+    read_models.bump_annotation(annotation, new=True)
     return annotation
 
 

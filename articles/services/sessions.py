@@ -354,15 +354,29 @@ def record_attendance(
     if errors:
         raise ValidationError(errors)
 
+    rescheduled = False
     if session.status == StudySession.Status.PLANNED and session.has_started:
         session.status = StudySession.Status.HELD
         session.save(update_fields=["status", "updated_at"])
+        rescheduled = True
     held = session.status != StudySession.Status.PLANNED
 
     existing = {a.member_id: a for a in session.attendances.all()}
-    # The status and everyone's make-up study may change: a member's own list
-    # of make-up items is theirs to read on home.
-    read_models.bump_records(session.group_id, members=[e.member.pk for e in entries])
+    # Whose make-up study may change (a member's own list, on home): those who
+    # are or were on leave or absent, and those recorded for the first time.
+    make_up_members = [
+        entry.member.pk
+        for entry in entries
+        if entry.status in MAKE_UP_STATUSES
+        or entry.member.pk not in existing
+        or existing[entry.member.pk].status in MAKE_UP_STATUSES
+    ]
+    # The session's status may change too (planned → held): home's plan and
+    # recent records show it. Bumped before the writes as well as after them (and
+    # on commit), for reads later in this transaction.
+    read_models.bump_records(
+        session.group_id, members=make_up_members, schedule=rescheduled
+    )
     labels = dict(Attendance.Status.choices)
     changes, saved = [], []
     for entry in entries:
@@ -419,7 +433,7 @@ def record_attendance(
             )
 
     _correct(session, author, reason, changes)
-    read_models.bump_records(session.group_id)
+    read_models.bump_records(session.group_id, schedule=rescheduled)
     return saved
 
 

@@ -69,7 +69,8 @@ def home(request):
             "recent_records_html": render_fragment(
                 request,
                 "home-recent-records",
-                [cache.records(g) for g in group_ids],
+                # Dates, topics and status only: attendance leaves them.
+                [cache.sessions(g) for g in group_ids],
                 "articles/_home_recent_records.html",
                 lambda: {
                     "recent_sessions": list(
@@ -138,7 +139,10 @@ def _plan_html(request, group_ids: list[int], kept: list[int]):
             cache.LIBRARY,
             cache.PEOPLE,
             *(cache.group(g) for g in group_ids),
-            *(cache.records(g) for g in group_ids),
+            # The sessions as scheduled, not the whole record: attendance saved
+            # for a held session changes neither them nor (but for those whose
+            # make-up study it opens or closes: archive) anyone's plan.
+            *(cache.sessions(g) for g in group_ids),
         ],
         "articles/_home_plan.html",
         context,
@@ -195,7 +199,7 @@ def _activity_html(request, group_ids: list[int]):
         whose = "shared"
     else:
         whose = user.pk
-        scopes.append(cache.member(user.pk))
+        scopes.append(cache.elsewhere(user.pk))
     return render_fragment(
         request,
         "home-activity",

@@ -445,6 +445,112 @@ def test_make_up_study_is_its_member_s_own_and_the_record_the_group_s(
     assert who_sees_at_home(client, scene, detail) == NOBODY
 
 
+def test_attendance_of_a_held_session_renews_the_plan_of_make_ups_only(
+    client, scene, group, leader, monkeypatch
+):
+    """Attendance corrected for a session already held changes no session: the
+    plans stay cached, but for the member whose make-up study it opens; the
+    record shows the correction at once."""
+    home_view = importlib.import_module("articles.views.home")
+    plans = []
+    lists = home_view._reading_lists
+    monkeypatch.setattr(
+        home_view,
+        "_reading_lists",
+        lambda user, sessions: (plans.append(user.username), lists(user, sessions)),
+    )
+    member = scene["people"]["member"]
+    start = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    session = create_session(
+        group,
+        topic="上次专题学习",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        author=leader,
+    )
+    present = [
+        AttendanceEntry(member=member, status="present"),
+        AttendanceEntry(member=leader, status="present"),
+    ]
+    to_do = reverse("articles:session_attendance", args=[session.pk])
+    assert to_do in read(client, leader, reverse("home"))
+    # The first record holds the session: the keeper's to-do changes.
+    record_attendance(session, present, author=leader)
+    assert to_do not in read(client, leader, reverse("home"))
+    read_all(client, scene)
+    plans.clear()
+    record = reverse("articles:session_detail", args=[session.pk])
+    record_attendance(
+        session,
+        [
+            AttendanceEntry(member=member, status="present"),
+            AttendanceEntry(member=leader, status="late"),
+        ],
+        author=leader,
+        reason="核对考勤",
+    )
+    assert "迟到" in read(client, leader, record)
+    for person in scene["people"].values():
+        read(client, person, reverse("home"))
+    assert plans == []
+    record_attendance(
+        session,
+        [
+            AttendanceEntry(member=member, status="on_leave", leave_reason="出差"),
+            AttendanceEntry(member=leader, status="late"),
+        ],
+        author=leader,
+        reason="补记请假",
+    )
+    make_up = member.attendances.get(session=session).make_up
+    detail = reverse("articles:make_up_detail", args=[make_up.pk])
+    assert who_sees_at_home(client, scene, detail) == {"member"}
+    assert plans == ["member"]
+    # Back in the room: the make-up item is moot, and gone from their plan.
+    record_attendance(session, present, author=leader, reason="更正")
+    assert who_sees_at_home(client, scene, detail) == NOBODY
+
+
+def test_a_new_note_keeps_the_author_s_part_elsewhere_a_reply_renews_it(
+    client, scene, staff, group, leader, monkeypatch
+):
+    """What home shows of a member outside their groups (a note shared with a
+    group they left) does not change when they write a new note, so it is not
+    built again; a reply on that note reaches them at once."""
+    activity = importlib.import_module("articles.reading.activity")
+    builds = []
+    newest = activity._newest
+    monkeypatch.setattr(
+        activity,
+        "_newest",
+        lambda annotations, *args: (
+            builds.append(str(annotations.query)),
+            newest(annotations, *args),
+        )[1],
+    )
+    member = scene["people"]["member"]
+    remove_in_the_admin(client, staff, group, member)
+    assert SHARED in read(client, member, reverse("home"))
+    for person in scene["people"].values():
+        read(client, person, reverse("home"))
+    builds.clear()
+    annotate_paragraph(
+        author=member,
+        paragraph=scene["paragraph"],
+        start=0,
+        end=4,
+        quote=scene["paragraph"].text[:4],
+        note=NEW,
+    )
+    assert SHARED in read(client, member, reverse("home"))
+    assert builds == []
+    reply_to_annotation(scene["shared"], author=leader, text=REPLY)
+    assert REPLY in read(client, member, reverse("home"))
+    assert REPLY in read(client, leader, reverse("home"))
+    assert REPLY not in read(client, scene["people"]["outsider"], reverse("home"))
+    assert len(builds) == 2  # the author's part and the group's
+
+
 def test_a_session_past_its_end_leaves_next_and_awaits_its_record(
     client, scene, group, leader
 ):
@@ -542,7 +648,7 @@ def test_fragments_never_cross_visibility_sets(client, scene, group, other_group
         "new materials": ("home-new-materials", [read_models.LIBRARY], ()),
         "records": (
             "home-recent-records",
-            [read_models.records(group.pk)],
+            [read_models.sessions(group.pk)],
             (str(group.pk),),
         ),
     }
