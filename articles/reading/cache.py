@@ -50,6 +50,7 @@ instead of going back to a value whose old entries may still be stored.
 
 import hashlib
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -180,6 +181,7 @@ def versions(scopes: Iterable[Scope]) -> dict[Scope, str]:
     """The current version of each scope, in one cache round trip (two the first
     time a scope is read)."""
     keys = {_version_key(scope): scope for scope in scopes}
+    _renew_pending()
     found = cache.get_many(list(keys))
     for key in keys.keys() - found.keys():
         token = _token()
@@ -193,18 +195,44 @@ def versions(scopes: Iterable[Scope]) -> dict[Scope, str]:
 def bump(*scopes: Scope) -> None:
     """Make every entry depending on ``scopes`` unreachable.
 
-    Bumped at once, for the writer's own next read in this transaction, and again
-    when the transaction commits: another request may have read the rows as they
-    were before the commit and cached them under the first new version."""
-    keys = [_version_key(scope) for scope in set(scopes)]
+    Outside a transaction, at once. In one, when it commits (another request may
+    read the rows as they were until then and cache them under the version it
+    finds), and before that only if the transaction itself reads a version
+    again (``versions``): then at once as well, so that the writer's own next
+    read in this transaction misses. Most writes read nothing after their bumps,
+    and each version written costs a file with the default cache: once, not
+    twice."""
+    keys = {_version_key(scope) for scope in scopes}
     if not keys:
         return
 
     def renew():
         cache.set_many({key: _token() for key in keys}, timeout=None)
 
-    renew()
+    if not transaction.get_connection().in_atomic_block:
+        renew()
+        return
     transaction.on_commit(renew)
+    pending = getattr(_unread, "keys", None)
+    if pending is None:
+        pending = _unread.keys = set()
+    pending.update(keys)
+
+
+# Keys bumped in this thread's transaction and not renewed yet (``bump``). Kept
+# after a rollback too, until the next read: renewing a version is never wrong.
+_unread = threading.local()
+
+
+def _renew_pending() -> None:
+    pending = getattr(_unread, "keys", None)
+    if not pending:
+        return
+    _unread.keys = None
+    # Outside a transaction the one that bumped them has ended: committed (and
+    # renewed them) or rolled back (nothing changed).
+    if transaction.get_connection().in_atomic_block:
+        cache.set_many({key: _token() for key in pending}, timeout=None)
 
 
 def key(name: str, scopes: Iterable[Scope], known: dict[Scope, str], *extra) -> str:

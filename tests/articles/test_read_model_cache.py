@@ -342,6 +342,34 @@ def test_bump_renews_the_version_now_and_on_commit(
     assert len({first, during, after}) == 3
 
 
+def test_a_bump_in_a_transaction_is_written_once_unless_read_before_the_commit(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    scope, other = read_models.article(1), read_models.article(2)
+    first = read_models.versions([scope, other])
+    written = []
+    set_many = cache.set_many
+    monkeypatch.setattr(
+        cache,
+        "set_many",
+        lambda data, **kw: (written.append(set(data)), set_many(data, **kw)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        read_models.bump(scope)
+        assert written == []  # nothing read yet: renewed when it commits
+    assert written == [{read_models._version_key(scope)}]
+    assert read_models.versions([scope])[scope] != first[scope]
+    written.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        read_models.bump(other)
+        # Read again in the same transaction: renewed at once, for this read.
+        during = read_models.versions([other])[other]
+        assert during != first[other]
+        assert written == [{read_models._version_key(other)}]
+    assert len(written) == 2  # and again on commit
+    assert read_models.versions([other])[other] not in {first[other], during}
+
+
 def test_a_dropped_version_never_returns_to_an_old_one():
     scope = read_models.article_group(1, 2)
     first = read_models.versions([scope])[scope]
