@@ -1,7 +1,8 @@
 """Load benchmark: a mixed member workload against gunicorn on this machine.
 
     .venv/bin/python bench/load.py [--users 8] [--seconds 20] [--floor-seconds 10]
-        [--trivial-seconds 10] [--during rebuild|import]
+        [--trivial-seconds 10] [--rounds 4] [--seed 1] [--keep-alive]
+        [--during rebuild|import]
 
 Starts gunicorn (studyhub/gunicorn.conf.py: gthread, preload) on a free loopback port
 with the production settings plus the benchmarks' URLconf and cache counter
@@ -18,6 +19,19 @@ Then, in the same run and at the same concurrency:
    then performs weighted actions (ACTIONS below) until the time is up. The
    annotations they write stay, so the articles they read grow as they annotate.
 
+The floor and the mixed workload take turns (``--rounds`` of each, their seconds
+split evenly), so that both are measured over the same stretch of the run: on a
+shared machine the speed of a core changes from minute to minute, and a floor
+measured at another moment than the workload moved the ratio by a quarter
+between runs. Every virtual user draws its actions from its own random sequence
+(``--seed``), the same in every run.
+
+Each request comes on a new connection, as the README's nginx sends them (HTTP/1.0
+to gunicorn, no upstream keep-alive), so any worker with a free thread may take
+it. ``--keep-alive`` keeps one connection per user instead, as a browser talking
+to gunicorn directly would; gthread serves a connection in the worker that
+accepted it, so the run prints how the users' connections fell on the workers.
+
 It prints throughput and p50/p95 latency per HTTP request (an annotate action is three
 requests: the page, the POST, the page it lands on), per page of the mixed phase, the
 cache hits and misses the server counted during the mixed phase (every configured
@@ -26,15 +40,17 @@ cache is wrapped by bench/cachestats.py; 0 when nothing is cached), failed actio
 
     rps=… floor_rps=… ratio_floor=… trivial_rps=… errors=… p95_ms=… hit_rate=…
 
-(rps and p95 of the mixed phase; ratio_floor = rps / floor_rps; errors: failed
-actions and 5xx of all phases). Only loopback traffic; every phase is bounded in time.
+(rps and p95 of the mixed phase; ratio_floor = rps / floor_rps; hit_rate of the
+mixed phase's reads; errors: failed actions and 5xx of all phases). Only loopback
+traffic; every phase is bounded in time.
 
 ``--during rebuild`` (or ``--during-rebuild``): during the mixed phase the worker
 rebuilds the search index again and again (``rebuild_search_index --background``,
 then ``db_worker --batch``, the path an editor's admin action takes); ``--during
 import``: the bundled column is imported again and again, published, four new
 articles each time (``import_articles``). The figures show what members see while
-background work runs; a failed run counts as an error.
+background work runs; a failed run counts as an error. The work goes on through
+the floor's turns as well: the ratio is that of two pages under the same load.
 
 The requests come as from the reverse proxy (X-Forwarded-Proto: https, one
 X-Forwarded-For address per virtual user), so HTTPS redirects, secure cookies, CSRF
@@ -86,7 +102,7 @@ RECORD_KEEPERS = frozenset({"zhangwei", "liming"})
 
 # --- HTTP client: one keep-alive connection per virtual user -----------------------
 class VirtualUser:
-    def __init__(self, port: int, number: int):
+    def __init__(self, port: int, number: int, seed: int = 1, keep_alive: bool = False):
         self.port = port
         self.number = number
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -102,6 +118,13 @@ class VirtualUser:
         # What a browser keeps of a GET: path -> (etag, fresh until, body).
         self.kept: dict[str, tuple[str, float, str]] = {}
         self.reused = 0
+        # Each user's own sequence of choices, the same in every run (--seed): the
+        # threads interleave as they will, but no run draws a lighter mix.
+        self.random = random.Random(f"{seed}:{number}")
+        # A new connection for every request, as the reverse proxy of the README
+        # opens one (nginx speaks HTTP/1.0 to gunicorn unless told otherwise);
+        # --keep-alive keeps one per user instead, as a browser would.
+        self.close_each = not keep_alive
 
     def request(self, method: str, path: str, body: str | None = None) -> int:
         kept = self.kept.get(path) if method == "GET" else None
@@ -116,6 +139,8 @@ class VirtualUser:
             "X-Forwarded-For": self.address,
             "Accept-Language": "zh-CN",
         }
+        if self.close_each:
+            headers["Connection"] = "close"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if kept and kept[0]:
@@ -245,15 +270,15 @@ ANNOTATE_FORM = re.compile(
 def annotate(user: VirtualUser) -> int:
     """Open an article, annotate a paragraph through its form (the page's CSRF
     token), privately or for the group; land on the reader again."""
-    article = random.choice(user.article_urls)
+    article = user.random.choice(user.article_urls)
     status = user.get(article)
     forms = ANNOTATE_FORM.findall(user.last_body)
     if status != 200 or not forms:
         return status if status != 200 else 0
-    action, end, quote = random.choice(forms)
+    action, end, quote = user.random.choice(forms)
     groups = re.findall(r'name="visibility"[^>]*>.*?</select>', user.last_body, re.S)
     visibility = ""
-    if groups and random.random() < 0.5:
+    if groups and user.random.random() < 0.5:
         values = re.findall(r'value="(\d+)"', groups[0])
         visibility = values[0] if values else ""
     status = user.post(
@@ -282,8 +307,8 @@ SEARCH_WORDS = [
 ]
 
 
-def search_query() -> str:
-    return urlencode({"q": random.choice(SEARCH_WORDS)})
+def search_query(user) -> str:
+    return urlencode({"q": user.random.choice(SEARCH_WORDS)})
 
 
 SESSION_LINK = re.compile(r'href="/sessions/(\d+)/"')
@@ -298,7 +323,7 @@ def record_attendance(user: VirtualUser) -> int:
     sessions = sorted(set(SESSION_LINK.findall(user.last_body)))
     if status != 200 or not sessions:
         return status if status != 200 else 0
-    session = random.choice(sessions)
+    session = user.random.choice(sessions)
     status = user.get(f"/sessions/{session}/attendance/")
     if status != 200:
         return status
@@ -309,7 +334,7 @@ def record_attendance(user: VirtualUser) -> int:
         "observers": html.unescape(observers.group(1)) if observers else "",
     }
     for member in members:
-        fields[f"status-{member}"] = random.choice(["present", "present", "late"])
+        fields[f"status-{member}"] = user.random.choice(["present", "present", "late"])
         fields[f"reason-{member}"] = ""
     status = user.post(f"/sessions/{session}/attendance/", fields)
     return user.get(f"/sessions/{session}/") if status == 302 else status
@@ -317,12 +342,12 @@ def record_attendance(user: VirtualUser) -> int:
 
 ACTIONS = [
     Action("list", 3, lambda user: user.get("/articles/")),
-    Action("reader", 5, lambda user: user.get(random.choice(user.article_urls))),
-    Action("theme", 1, lambda user: user.get(random.choice(user.theme_urls))),
+    Action("reader", 5, lambda user: user.get(user.random.choice(user.article_urls))),
+    Action("theme", 1, lambda user: user.get(user.random.choice(user.theme_urls))),
     Action("home", 2, lambda user: user.get("/")),
     Action("annotate", 1, annotate),
     Action("attendance", 1, record_attendance, who=RECORD_KEEPERS),
-    Action("search", 2, lambda user: user.get(f"/search/?{search_query()}")),
+    Action("search", 2, lambda user: user.get(f"/search/?{search_query(user)}")),
 ]
 
 
@@ -352,6 +377,18 @@ class Stats:
             self.by_action.setdefault(name, []).append(seconds)
             if status is None or status != 200:
                 self.errors += 1
+
+    def add(self, other: "Stats") -> None:
+        """Count ``other``'s requests too (one more turn of the same phase)."""
+        self.latencies += other.latencies
+        self.server_errors += other.server_errors
+        self.errors += other.errors
+        for mine, theirs in (
+            (self.by_action, other.by_action),
+            (self.by_page, other.by_page),
+        ):
+            for name, took in theirs.items():
+                mine.setdefault(name, []).extend(took)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -448,6 +485,34 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> N
     raise SystemExit("gunicorn did not answer /healthz/")
 
 
+def connection_split(master: int, port: int, users: list[VirtualUser]) -> str:
+    """How many of the users' kept connections each gunicorn worker serves
+    (Linux /proc): gthread keeps a connection in the worker that accepted it, so
+    an uneven split leaves a core idle however busy the other is."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        inodes = {}  # socket inode -> client port
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = fields[1].split(":")[1], fields[2].split(":")[1]
+            if int(local, 16) == port:
+                inodes[fields[9]] = int(remote, 16)
+        clients = {
+            u.connection.sock.getsockname()[1] for u in users if u.connection.sock
+        }
+        counts = []
+        for pid in children:
+            held = 0
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    held += inodes.get(target[8:-1]) in clients
+            counts.append(held)
+        return " / ".join(map(str, sorted(counts, reverse=True)))
+    except OSError as error:
+        return f"unknown ({error})"
+
+
 def cache_counts(port: int) -> tuple[int, int]:
     """The hits and misses all gunicorn workers counted so far (bench/site.py)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -536,6 +601,21 @@ def main() -> None:
     parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "2"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "4"))
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="turns of the floor and the mixed phase (their seconds split evenly)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="of every virtual user's choices"
+    )
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="one connection per virtual user for the whole run, as a browser "
+        "keeps (default: one per request, as the README's nginx opens them)",
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="comma-separated action names: run the mixed phase with these alone "
@@ -609,7 +689,10 @@ def run(options, scratch: Path, database: str) -> None:
         )
 
         # 1. The ceiling: the trivial view, same concurrency, no session.
-        trivial_users = [VirtualUser(port, n) for n in range(options.users)]
+        trivial_users = [
+            VirtualUser(port, n, options.seed, options.keep_alive)
+            for n in range(options.users)
+        ]
         trivial = Action("healthz", 1, lambda user: user.get("/healthz/"))
         run_phase(trivial_users, 1, lambda user: trivial)  # warm-up
         trivial_stats, elapsed = run_phase(
@@ -618,37 +701,60 @@ def run(options, scratch: Path, database: str) -> None:
         trivial_rps = report("trivial /healthz/", trivial_stats, elapsed)
 
         # Log in once each (the floor and the mixed phase use the same sessions).
-        users = [VirtualUser(port, 100 + n) for n in range(options.users)]
+        users = [
+            VirtualUser(port, 100 + n, options.seed, options.keep_alive)
+            for n in range(options.users)
+        ]
         began = time.perf_counter()
         for number, user in enumerate(users):
             user.log_in(DEMO_USERS[number % len(DEMO_USERS)])
         print(f"logins: {len(users)} in {time.perf_counter() - began:.1f} s (Argon2)")
 
-        # 2. The floor: a logged-in page that does no work, same concurrency.
+        # 2. and 3. The floor, a logged-in page that does no work, and the mixed
+        # workload (weighted actions), at the same concurrency and in turns
+        # (--rounds): both are measured over the same stretch of the run, so a
+        # machine that is faster or slower meanwhile moves both alike.
         floor = Action("floor", 1, lambda user: user.get(FLOOR_PATH))
-        run_phase(users, 1, lambda user: floor)  # warm-up
-        floor_stats, elapsed = run_phase(
-            users, options.floor_seconds, lambda user: floor
-        )
-        floor_rps = report(f"logged-in floor {FLOOR_PATH}", floor_stats, elapsed)
-
-        # 3. The mixed workload: weighted actions.
         only = set(filter(None, options.only.split(",")))
         chosen = [action for action in ACTIONS if not only or action.name in only]
 
         def choose(user: VirtualUser) -> Action:
             fitting = [action for action in chosen if action.fits(user)]
-            return random.choices(fitting, [a.weight for a in fitting])[0]
+            return user.random.choices(fitting, [a.weight for a in fitting])[0]
 
+        run_phase(users, 1, lambda user: floor)  # warm-up
         run_phase(users, 1, choose)  # warm-up
-        hits_before, misses_before = cache_counts(port)
+        if options.keep_alive:
+            split = connection_split(server.pid, port, users)
+            print(f"connections per gunicorn worker: {split}")
+        floor_stats, mixed_stats = Stats(), Stats()
+        floor_elapsed = mixed_elapsed = 0.0
+        hits = misses = 0
+
+        def turns() -> None:
+            nonlocal floor_elapsed, mixed_elapsed, hits, misses
+            for _ in range(options.rounds):
+                stats, took = run_phase(
+                    users, options.floor_seconds / options.rounds, lambda user: floor
+                )
+                floor_stats.add(stats)
+                floor_elapsed += took
+                hits_before, misses_before = cache_counts(port)
+                stats, took = run_phase(users, options.seconds / options.rounds, choose)
+                mixed_stats.add(stats)
+                mixed_elapsed += took
+                # The mixed phase's own reads (the floor's header reads the cache).
+                after = cache_counts(port)
+                hits += after[0] - hits_before
+                misses += after[1] - misses_before
+
         if options.during:
             with BackgroundWork(options.during, env, scratch) as background:
-                mixed_stats, elapsed = run_phase(users, options.seconds, choose)
+                turns()
         else:
-            mixed_stats, elapsed = run_phase(users, options.seconds, choose)
-        hits, misses = cache_counts(port)
-        hits, misses = hits - hits_before, misses - misses_before
+            turns()
+        floor_rps = report(f"logged-in floor {FLOOR_PATH}", floor_stats, floor_elapsed)
+        elapsed = mixed_elapsed
         title = "mixed member workload"
         if options.during:
             title += {"rebuild": " during index rebuilds", "import": " during imports"}[

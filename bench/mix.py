@@ -51,6 +51,9 @@ class InProcessUser:
         self.username = username
         self.number = number
         self.log = log  # (page, cpu ms)
+        # The actions draw from ``user.random``: here one sequence for all users,
+        # as they take turns in one thread (seeded by --seed).
+        self.random = random
         self.last_body = ""
         self.article_urls: list[str] = []
         self.theme_urls: list[str] = []
