@@ -13,7 +13,9 @@ both in the two groups (with private notes); staff in no group.
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.middleware.csrf import _does_token_match
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -21,6 +23,7 @@ from accounts import changes
 from accounts.models import Membership
 from articles.models import Article
 from articles.reading import body as reader_body
+from articles.reading.items import CSRF_SLOT
 from articles.services import (
     annotate_paragraph,
     delete_annotation,
@@ -365,6 +368,41 @@ def test_the_studied_mark_is_the_reader_s_own(client, scene):
     unmark_article_studied(member, scene["article"])
     assert who_sees(client, scene, "studied-mark") == set()
     assert "studied-mark" not in read(client, leader, scene["article"])
+
+
+def test_the_head_is_rendered_once_per_body_and_studied_mark(
+    client, scene, monkeypatch
+):
+    """The page's head (title, themes, keywords, actions, the filter) is kept per
+    body entry and studied mark; each reader's form carries their own token."""
+    member, leader = scene["people"]["member"], scene["people"]["leader"]
+    rendered = []
+    render = reader_body.render_to_string
+
+    def counted(name, *args, **kwargs):
+        if name == reader_body.HEAD:
+            rendered.append(name)
+        return render(name, *args, **kwargs)
+
+    monkeypatch.setattr(reader_body, "render_to_string", counted)
+    monkeypatch.setattr(reader_body, "_heads", {})
+    pages = {}
+    for person in (member, leader):
+        pages[person.username] = read(client, person, scene["article"])
+        secret = client.cookies[settings.CSRF_COOKIE_NAME].value
+        studied_form = pages[person.username].split('class="studied-form"')[1]
+        assert CSRF_SLOT not in pages[person.username]
+        # The form's token is one of this session's (masked per request).
+        value = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', studied_form)
+        assert value and _does_token_match(value[1], secret)
+    assert len(rendered) == 1  # the same body, neither has studied
+    mark_article_studied(member, scene["article"])
+    assert 'name="undo"' in read(client, member, scene["article"])
+    assert 'name="undo"' not in read(client, leader, scene["article"])
+    assert len(rendered) == 2  # the member's studied head; the leader's kept
+    for person in (member, leader):
+        read(client, person, scene["article"])
+    assert len(rendered) == 2
 
 
 # --- Entries never mix visibility sets ----------------------------------------------
