@@ -162,8 +162,9 @@ AUDITED_MARK_SAFE = {
     # viewer's own links and an escaped CSRF token filled in.
     "articles/reading/layers.py": {"assemble"},
     # The reader's cached body: only its own constant slots (where the items, the
-    # CSRF token and the body go), no text.
-    "articles/reading/body.py": {"reader_body", "_build"},
+    # CSRF token and the body go), no text; _head marks the constant CSRF slot of
+    # the head a template renders (autoescaped), which fragments.fill fills.
+    "articles/reading/body.py": {"reader_body", "_build", "_head"},
     # Search snippets: _marked escapes every slice of the original text it joins.
     "articles/search/highlight.py": {"highlight", "snippet"},
     # The article list's cached cards with the member's own count and studied mark
