@@ -16,10 +16,17 @@ from django.urls import reverse
 from accounts import changes
 from accounts.models import Membership
 from articles import search as search_package
-from articles.models import Article, DiscussionNote, Reply
+from articles.models import Annotation, Article, DiscussionNote, Reply
 from articles.reading import cache as read_models
 from articles.search import index_objects, remove_objects
-from articles.search.study_kinds import NOTE, REPLY, reply_sources
+from articles.search.index import _write
+from articles.search.study_kinds import (
+    ANNOTATION,
+    NOTE,
+    REPLY,
+    annotation_sources,
+    reply_sources,
+)
 from articles.services import (
     annotate_paragraph,
     delete_annotation,
@@ -30,7 +37,13 @@ from articles.services import (
 )
 from articles.services.search import index_article
 
-from ..factories import ArticleFactory, MemberFactory, ParagraphFactory
+from ..factories import (
+    AnnotationFactory,
+    ArticleFactory,
+    MemberFactory,
+    MembershipFactory,
+    ParagraphFactory,
+)
 from .sessions_support import make_session
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +379,35 @@ def test_a_removal_without_its_readers_renews_every_page(
     remove_objects(REPLY.name, [reply.pk])
     remove_objects(NOTE.name, [])
     assert versions(read_models.SEARCH, read_models.search_group(group.pk)) == before
+
+
+def test_a_first_private_note_committed_during_a_render_enters_no_shared_page(
+    client, paragraph, member, leader, group, monkeypatch
+):
+    """The member has nothing of their own: they are given the shared entry of
+    their set. Their first private note commits after ``_sees_own`` said so and
+    before the search ran (another request of theirs): the page they are served
+    shows it, and it is stored for nobody."""
+    original = search_package.search
+
+    def a_note_commits_meanwhile(user, *args, **kwargs):
+        if user == member and not member.annotations.exists():
+            # What a concurrent request's commit looks like from here: the rows,
+            # and no bump of this request's versions, already read.
+            own = AnnotationFactory(
+                author=member, paragraph=paragraph, group=None, note=WORDS[1]
+            )
+            _write(
+                ANNOTATION.name,
+                annotation_sources(Annotation.objects.filter(pk=own.pk)),
+            )
+        return original(user, *args, **kwargs)
+
+    monkeypatch.setattr(search_package, "search", a_note_commits_meanwhile)
+    assert finds(client, member)
+    # The leader's set differs (kept groups): a plain member of the group shares
+    # the member's set and asks next.
+    colleague = MemberFactory(username="colleague")
+    MembershipFactory(group=group, member=colleague)
+    assert not finds(client, colleague)
+    assert not finds(client, leader)
