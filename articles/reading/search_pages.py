@@ -10,8 +10,10 @@ Everything but the last part is the same for everyone with the same groups, kept
 groups and staff bit, so a page of results is rendered once for that set. A member
 who has anything of the last part (``Visibility._sees_own``, asked once per version
 of what they may find as theirs, a conservative "may have") gets entries of their
-own instead: a private note never enters an entry another member is served. The
-form's filters (their choices and the values typed) are kept as HTML too.
+own instead: a private note never enters an entry another member is served (a
+shared entry is searched with ``shared_by``, the set's rows alone, so not even a
+first private note written during its render does). The form's filters (their
+choices and the values typed) are kept as HTML too.
 
 The entries depend on the rows of the index their member may find, by audience
 (search/index.py bumps, per row written or removed, the scopes of whoever may find
@@ -166,7 +168,7 @@ def render(request, visibility: Visibility, form, page_query: str):
             _digest(*asked, page_query),
             *variant,
         )
-        render_results = lambda: _render(  # noqa: E731
+        builders[results] = lambda: _render(
             request,
             TEMPLATE,
             {
@@ -179,46 +181,21 @@ def render(request, visibility: Visibility, form, page_query: str):
                     date_from=data["date_from"],
                     date_to=data["date_to"],
                     page=data["page"] or 1,
+                    # An entry shared by the member's set holds what the set
+                    # finds, never a row of the member's own: one they wrote
+                    # during this render (their first private note) bumps no
+                    # scope of this entry.
+                    shared_by=None if visibility.variant[-1] else visibility.group_ids,
                 ),
                 "q": data["q"],
                 "page_query": page_query,
             },
         )
-        builders[results] = (
-            render_results
-            if visibility.variant[-1]
-            else lambda: _shared(visibility, render_results)
-        )
-    try:
-        found = cache.get_many_built(builders)
-    except _OwnAfterAll as own:
-        # Served to them, stored for nobody (see _shared).
-        found = {
-            **cache.get_many_built({filters: builders[filters]}),
-            results: own.html,
-        }
+    found = cache.get_many_built(builders)
     return (
         fill(found[filters], request),
         fill(found[results], request) if results else None,
     )
-
-
-class _OwnAfterAll(Exception):
-    def __init__(self, html: str):
-        self.html = html
-
-
-def _shared(visibility: Visibility, render_results) -> str:
-    """Results for an entry shared by the member's visibility set, rendered with the
-    member's own rule. Their first row of their own (a private note) bumps no
-    scope of this entry, so one committed between ``_sees_own`` and the search
-    would enter it: asked again after the search, from the database (which shows
-    this query anything the search saw), and if it came, the page is not stored.
-    One query more on a miss of a shared entry; none on a hit."""
-    html = render_results()
-    if visibility._sees_own():
-        raise _OwnAfterAll(html)
-    return html
 
 
 def _render(request, template_name: str, context: dict) -> str:

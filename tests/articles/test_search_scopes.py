@@ -386,28 +386,29 @@ def test_a_first_private_note_committed_during_a_render_enters_no_shared_page(
 ):
     """The member has nothing of their own: they are given the shared entry of
     their set. Their first private note commits after ``_sees_own`` said so and
-    before the search ran (another request of theirs): the page they are served
-    shows it, and it is stored for nobody."""
+    before the search ran (another request of theirs), and bumps none of the
+    entry's scopes: the entry still holds only what the set finds."""
     original = search_package.search
 
     def a_note_commits_meanwhile(user, *args, **kwargs):
         if user == member and not member.annotations.exists():
             # What a concurrent request's commit looks like from here: the rows,
-            # and no bump of this request's versions, already read.
+            # and no bump of the versions this request has read.
             own = AnnotationFactory(
                 author=member, paragraph=paragraph, group=None, note=WORDS[1]
             )
-            _write(
-                ANNOTATION.name,
-                annotation_sources(Annotation.objects.filter(pk=own.pk)),
-            )
+            only = Annotation.objects.filter(pk=own.pk)
+            _write(ANNOTATION.name, annotation_sources(only))
         return original(user, *args, **kwargs)
 
     monkeypatch.setattr(search_package, "search", a_note_commits_meanwhile)
-    assert finds(client, member)
-    # The leader's set differs (kept groups): a plain member of the group shares
-    # the member's set and asks next.
+    assert not finds(client, member)
+    # A plain member of the same group shares the member's set and asks next.
     colleague = MemberFactory(username="colleague")
     MembershipFactory(group=group, member=colleague)
     assert not finds(client, colleague)
     assert not finds(client, leader)
+    # The bump of the note's commit: the author finds it at once, nobody else.
+    read_models.bump_search(person_ids=[member.pk])
+    assert finds(client, member)
+    assert not finds(client, colleague)
