@@ -40,8 +40,14 @@ Scopes (``Scope`` tuples):
                                            attendance alone leaves it
   ("archive", member_id)                   a member's own rows outside any group's
                                            record (studied marks; their archive)
-  ("search",)                              the search index: any row written or
-                                           removed, a rebuild, a dictionary term
+  ("search",)                              the search index as a whole: articles'
+                                           text, a rebuild, a dictionary term, a
+                                           group deleted, a removal not attributed
+  ("search-group", group_id)               the index rows shared with a group
+                                           (notes, replies, speeches written there)
+  ("search-person", member_id)             the index rows a member finds as theirs
+                                           (own notes, replies on them, speeches
+                                           given or drafted)
 
 A version is a fresh unique token, never a counter starting at 0: when the cache
 drops a version key (memory, a restart of Redis), the next read starts a new token
@@ -117,8 +123,9 @@ LIBRARY: Scope = ("library",)
 
 # Article list and search (listsearch) ----------------------------------------------
 # The search index as a whole: the index layer (articles/search/index.py) bumps it
-# on every row it writes or removes, so a result page cached under it follows every
-# annotation, reply, speech and article re-indexed, and every rebuild.
+# for every row of an article kind it writes or removes and on every rebuild; the
+# rows of annotations, replies and speeches bump the scopes of who may find them
+# instead (search_group, search_person at the end of this module).
 SEARCH: Scope = ("search",)
 
 
@@ -369,3 +376,34 @@ def forget_all(**kwargs) -> None:
     """Empty the cache: after ``migrate`` (a new or restored database), when ids
     may mean other rows than the cached versions were taken for."""
     cache.clear()
+
+
+# --- Search result pages by audience (searchscopes) ----------------------------------
+# A row of the search index of a study kind (annotation, reply, speech) is found by
+# the members of its group, its owner and the members its Source names as readers,
+# and by nobody else (search/kinds.py ``Kind.scoped``): writing or removing it bumps
+# exactly their scopes (search/index.py), and a cached result page is keyed on the
+# scopes of whoever it is rendered for (reading/search_pages.py). ``SEARCH`` stays
+# the scope of everything else: the article kinds, rebuilds, the dictionary, a group
+# deleted and whatever a removal cannot attribute.
+def search_group(group_id: int) -> Scope:
+    """The rows of the search index shared with a group."""
+    return ("search-group", group_id)
+
+
+def search_person(member_id: int) -> Scope:
+    """The rows of the search index a member may find as theirs: their annotations
+    (private, or of a group they left), the replies on them, speeches they gave or
+    drafted."""
+    return ("search-person", member_id)
+
+
+def bump_search(group_ids=(), person_ids=()) -> None:
+    """Rows of the search index seen by these groups and members changed."""
+    bump(
+        *(search_group(pk) for pk in set(group_ids) if pk is not None),
+        *(search_person(pk) for pk in set(person_ids) if pk is not None),
+    )
+
+
+# --- end of search result pages by audience -------------------------------------------

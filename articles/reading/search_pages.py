@@ -9,14 +9,22 @@ of a group they left) with the replies on them, and their own draft speeches.
 Everything but the last part is the same for everyone with the same groups, kept
 groups and staff bit, so a page of results is rendered once for that set. A member
 who has anything of the last part (``Visibility._sees_own``, asked once per version
-of the member and of the index, a conservative "may have") gets entries of their
-own instead: a private note never enters an entry another member is served. The
-form's filters (their choices and the values typed) are kept as HTML too.
+of what they may find as theirs, a conservative "may have") gets entries of their
+own instead: a private note never enters an entry another member is served (a
+shared entry is searched with ``shared_by``, the set's rows alone, so not even a
+first private note written during its render does). The form's filters (their
+choices and the values typed) are kept as HTML too.
 
-The entries depend on the search index (``cache.SEARCH``: the index layer bumps it
-on every row written or removed, so every annotation, reply, speech, article,
-import and rebuild) and on the library (``cache.LIBRARY``: status, themes of the
-theme filter). Memberships are read on every request and are part of the key.
+The entries depend on the rows of the index their member may find, by audience
+(search/index.py bumps, per row written or removed, the scopes of whoever may find
+it): ``cache.search_group`` of each of the member's groups (the notes, replies and
+speeches shared with it) and, for an entry of their own, ``cache.search_person``
+(their notes outside their groups, the replies on them even from a group they
+left, speeches they gave or drafted); ``cache.SEARCH`` for the rest (articles'
+text, imports, rebuilds, the dictionary, a group deleted); and the library
+(``cache.LIBRARY``: status, themes of the theme filter). A note in one group leaves
+the pages of every other group's members cached. Memberships are read on every
+request and are part of the key.
 """
 
 import hashlib
@@ -60,27 +68,31 @@ class Visibility:
             sorted(pk for pk, _name, role in rows if role in RECORD_KEEPER_ROLES)
         )
         self.drafts = bool(user.is_staff)
-        self.known = cache.versions(
-            [cache.SEARCH, cache.LIBRARY, cache.member(user.pk)]
-        )
+        person = cache.search_person(user.pk)
+        # What the results depend on: the index as a whole, the library and the
+        # rows shared with each of the member's groups; an entry of their own also
+        # on what they may find as theirs.
+        self.scopes = [
+            cache.SEARCH,
+            cache.LIBRARY,
+            *(cache.search_group(pk) for pk in self.group_ids),
+        ]
+        self.known = cache.versions([*self.scopes, person])
         sets = ("-".join(map(str, self.group_ids)), "-".join(map(str, self.kept_ids)))
         themes = cache.key("search-themes", [cache.LIBRARY], self.known, self.drafts)
+        # Turns True at once: a private note of theirs, a speech they give or
+        # drafted bumps ``person``; a group deleted (its notes made private) bumps
+        # SEARCH; leaving a group changes the key (their groups are in it).
         own = cache.key(
-            "search-own",
-            [cache.member(user.pk), cache.SEARCH],
-            self.known,
-            user.pk,
-            *sets,
+            "search-own", [person, cache.SEARCH], self.known, user.pk, *sets
         )
         found = cache.get_many_built({themes: self._themes, own: self._sees_own})
         # The theme filter's choices: the themes of the articles one may read.
         self.themes = found[themes]
-        self.variant = (
-            *sets,
-            self.drafts,
+        if found[own]:
             # A member who finds something as its author: entries of their own.
-            user.pk if found[own] else "",
-        )
+            self.scopes.append(person)
+        self.variant = (*sets, self.drafts, user.pk if found[own] else "")
 
     def _themes(self) -> list[tuple[str, str]]:
         visible = Article.objects.visible_to(self.user)
@@ -93,9 +105,9 @@ class Visibility:
 
     def _sees_own(self) -> bool:
         """Whether the member may find anything because it is theirs (see the
-        module docstring): annotations of theirs outside their groups (the
-        author's writes bump ``member``), drafts of speeches they drafted or gave
-        (indexed when written: ``SEARCH``). True errs on the safe side."""
+        module docstring): annotations of theirs outside their groups, drafts of
+        speeches they drafted or gave (the index bumps ``search_person`` of both
+        when it writes them). True errs on the safe side."""
         user = self.user
         found = (
             Member.objects.filter(pk=user.pk)
@@ -150,7 +162,7 @@ def render(request, visibility: Visibility, form, page_query: str):
         asked = (*(data[name] for name in ("q", *FILTERS)), data["page"] or 1)
         results = cache.key(
             "search",
-            [cache.SEARCH, cache.LIBRARY],
+            visibility.scopes,
             visibility.known,
             *visibility.variant,
             _digest(*asked, page_query),
@@ -169,6 +181,11 @@ def render(request, visibility: Visibility, form, page_query: str):
                     date_from=data["date_from"],
                     date_to=data["date_to"],
                     page=data["page"] or 1,
+                    # An entry shared by the member's set holds what the set
+                    # finds, never a row of the member's own: one they wrote
+                    # during this render (their first private note) bumps no
+                    # scope of this entry.
+                    shared_by=None if visibility.variant[-1] else visibility.group_ids,
                 ),
                 "q": data["q"],
                 "page_query": page_query,

@@ -103,11 +103,17 @@ def search(
     date_to: date | None = None,
     page: int = 1,
     page_size: int = PAGE_SIZE,
+    shared_by: tuple[int, ...] | None = None,
 ) -> SearchResults:
     """The page of hits ``user`` may open for ``raw_query``, best first.
 
     Never raises on what a user types; an empty or punctuation-only query gives no
     results. The total counts only what the user may see.
+
+    ``shared_by`` (the user's group ids): of the scoped kinds (annotations,
+    replies, speeches), only rows shared with one of these groups, none the user
+    finds only as theirs: what everyone with the same groups finds (a result page
+    cached for all of them, reading/search_pages.py).
     """
     from ..models import Article, SearchDocument
 
@@ -116,6 +122,9 @@ def search(
     if not query:
         return results
     filters = visible_to(user, kinds)
+    if shared_by is not None:
+        scoped = [name for name, kind in KINDS.items() if kind.scoped]
+        filters &= ~Q(kind__in=scoped) | Q(group_id__in=list(shared_by))
     if theme:
         filters &= Q(article__in=Article.objects.filter(tags__slug=theme).values("pk"))
     if group_id:

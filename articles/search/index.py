@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from itertools import islice
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from .backends import get_backend
@@ -21,11 +21,62 @@ REBUILD_BATCH = 200
 
 
 def _changed() -> None:
-    """Rows of the index were written or removed: result pages cached under the
-    index's version (articles/reading/cache.py SEARCH) are found again."""
+    """Rows of the index were written or removed by a rebuild (or whoever may find
+    them is not known): every cached result page is found again
+    (articles/reading/cache.py SEARCH)."""
     from ..reading import cache as read_models
 
     read_models.bump(read_models.SEARCH)
+
+
+class _Audience:
+    """Whose cached result pages the rows written and removed change: the groups
+    and members of scoped kinds' rows (cache.search_group, search_person), or
+    everyone's (SEARCH) for the article kinds and what cannot be attributed."""
+
+    def __init__(self, kind: str):
+        self.scoped = KINDS[kind].scoped
+        self.everyone = not self.scoped
+        self.groups: set[int] = set()
+        self.people: set[int] = set()
+
+    def add(self, group_id, *people) -> None:
+        if self.scoped:
+            self.groups.add(group_id)
+            self.people.update(people)
+
+    def bump(self) -> None:
+        from ..reading import cache as read_models
+
+        if self.everyone:
+            _changed()
+        else:
+            read_models.bump_search(self.groups, self.people)
+
+
+def _delete(kind: str, object_ids: list[int]) -> list[tuple]:
+    """Delete the rows of these objects; their (owner_id, group_id), in the same
+    query where the database returns them (SQLite 3.35+, PostgreSQL)."""
+    from ..models import SearchDocument
+
+    if not object_ids:
+        return []
+    rows = SearchDocument.objects.filter(kind=kind, object_id__in=object_ids)
+    # (The feature Django knows of a database that has RETURNING.)
+    if not connection.features.can_return_columns_from_insert:
+        found = list(rows.values_list("owner_id", "group_id"))
+        rows.delete()
+        return found
+    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    marks = ", ".join(["%s"] * len(object_ids))
+    with connection.cursor() as cursor:
+        # The FTS5 table and the tsvector follow by their triggers, as for delete().
+        cursor.execute(
+            f"DELETE FROM {table} WHERE kind = %s AND object_id IN ({marks}) "
+            "RETURNING owner_id, group_id",
+            [kind, *object_ids],
+        )
+        return cursor.fetchall()
 
 
 def make_document(kind: str, source: Source, segmenter: Segmenter):
@@ -49,11 +100,22 @@ def make_document(kind: str, source: Source, segmenter: Segmenter):
 
 @transaction.atomic
 def index_objects(kind: str, sources: Iterable[Source]) -> int:
-    """Index (or re-index) these objects of ``kind``; returns the number written."""
-    from ..models import SearchDocument
+    """Index (or re-index) these objects of ``kind``; returns the number written.
 
+    Renews the cached result pages of whoever may find the rows replaced or the
+    rows written (``Kind.scoped``), or every page for the article kinds."""
     if kind not in KINDS:
         raise KeyError(f"unknown search kind {kind!r}")
+    audience = _Audience(kind)
+    written = _write(kind, sources, audience)
+    if written:
+        audience.bump()
+    return written
+
+
+def _write(kind: str, sources: Iterable[Source], audience=None) -> int:
+    from ..models import SearchDocument
+
     iterator = iter(sources)
     batch = list(islice(iterator, BATCH))
     if not batch:
@@ -61,23 +123,40 @@ def index_objects(kind: str, sources: Iterable[Source]) -> int:
     segmenter = get_segmenter()
     written = 0
     while batch:
-        SearchDocument.objects.filter(
-            kind=kind, object_id__in=[s.object_id for s in batch]
-        ).delete()
+        # Those who could find the rows replaced (a note made private: its former
+        # group) and those who may find the new ones. A replaced row's readers are
+        # the new Source's: a reply stays on its annotation, whose author stays;
+        # a speech keeps who drafted it.
+        for owner_id, group_id in _delete(kind, [s.object_id for s in batch]):
+            if audience:
+                audience.add(group_id, owner_id)
         SearchDocument.objects.bulk_create(
             make_document(kind, source, segmenter) for source in batch
         )
+        if audience:
+            for source in batch:
+                audience.add(source.group_id, source.owner_id, *source.readers)
         written += len(batch)
         batch = list(islice(iterator, BATCH))
-    _changed()
     return written
 
 
-def remove_objects(kind: str, object_ids: Iterable[int]) -> None:
-    from ..models import SearchDocument
-
-    SearchDocument.objects.filter(kind=kind, object_id__in=list(object_ids)).delete()
-    _changed()
+def remove_objects(
+    kind: str, object_ids: Iterable[int], *, readers: Iterable[int] | None = None
+) -> None:
+    """Remove these objects of ``kind`` from the index. ``readers``: the members
+    who may have found them as theirs besides the rows' owners (``Source.readers``,
+    which the rows do not keep); for a kind whose readers may be outside its group
+    and without them, every cached result page is renewed."""
+    audience = _Audience(kind)
+    removed = _delete(kind, list(object_ids))
+    if not removed:
+        return  # nothing was in the index: no page showed it
+    for owner_id, group_id in removed:
+        audience.add(group_id, owner_id, *(readers or ()))
+    if readers is None and KINDS[kind].readers_outside_group:
+        audience.everyone = True
+    audience.bump()
 
 
 @transaction.atomic
@@ -90,7 +169,8 @@ def rebuild_index(kinds: Iterable[str] | None = None) -> dict[str, int]:
     counts = {}
     for name in names:
         SearchDocument.objects.filter(kind=name).delete()
-        counts[name] = index_objects(name, KINDS[name].sources())
+        counts[name] = _write(name, KINDS[name].sources())
+    _changed()
     get_backend().optimize()
     return counts
 
@@ -123,7 +203,8 @@ def rebuild_kind(
     segmenter = get_segmenter()
     if not kind.model:
         with transaction.atomic():
-            written = index_objects(name, kind.sources())
+            written = _write(name, kind.sources())
+            _changed()
             if on_batch:
                 on_batch(0, written, written)
         return written

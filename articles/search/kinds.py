@@ -60,6 +60,10 @@ class Source:
     owner_id: int | None = None
     group_id: int | None = None
     date: datetime.date | None = None
+    # Members who may find the object as theirs besides ``owner_id`` (a reply: the
+    # author of its annotation; a speech: who drafted it). Not stored: the index
+    # renews their cached result pages when it writes the row (``Kind.scoped``).
+    readers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,16 @@ class Kind:
     # accepts a queryset of it: a rebuild then walks it by primary key in short
     # transactions and resumes where it stopped (index.rebuild_kind).
     model: str = ""
+    # Who may find a row, as far as cached result pages go (index.py renews theirs
+    # when it writes or removes one). False (the article kinds): anyone who may read
+    # its article, so every page (``cache.SEARCH``). True: the members of its
+    # ``group`` and its ``owner`` and its Source's ``readers``, nobody else; the
+    # kind's ``visible`` rule must never show a row to anyone outside them.
+    scoped: bool = False
+    # A scoped kind whose readers may find a row without being in its group (a
+    # reply on a private note, or on a note whose author left the group): the row
+    # does not keep them, so a removal that does not name them renews every page.
+    readers_outside_group: bool = False
 
 
 KINDS: dict[str, Kind] = {}

@@ -3,8 +3,10 @@
 Each kind's ``visible`` is the model's own QuerySet rule as a subquery on
 ``object_id``, so search never has a second copy of it: whoever the reader shows an
 annotation to finds it, and nobody else finds, counts or sees a snippet of it. The
-``owner``/``group`` columns only serve the result filters; a change of visibility
-(a shared note made private) is obeyed at once even before the services re-index.
+``owner``/``group`` columns serve the result filters, and say (with the Sources'
+``readers``) whose cached result pages a write renews (``Kind.scoped``): each rule
+below shows a row to no one outside them. A change of visibility (a shared note
+made private) is obeyed at once even before the services re-index.
 
 The services in ``articles.services.annotations`` and ``articles.services.sessions``
 call ``index_*``/``remove_objects`` inside their own transaction, like
@@ -78,6 +80,7 @@ def reply_sources(replies=None) -> Iterator[Source]:
             "author_id",
             "annotation__group_id",
             "created_at",
+            "annotation__author_id",
         )
     )
     for (
@@ -88,6 +91,7 @@ def reply_sources(replies=None) -> Iterator[Source]:
         author_id,
         group_id,
         created,
+        annotation_author_id,
     ) in rows.iterator(chunk_size=1000):
         yield Source(
             object_id=pk,
@@ -97,6 +101,9 @@ def reply_sources(replies=None) -> Iterator[Source]:
             owner_id=author_id,
             group_id=group_id,
             date=timezone.localdate(created),
+            # Who sees the annotation sees its replies: its author, whatever
+            # their groups (a private note, a group they left).
+            readers=(annotation_author_id,),
         )
 
 
@@ -105,15 +112,27 @@ def note_sources(notes=None) -> Iterator[Source]:
 
     notes = DiscussionNote.objects.all() if notes is None else notes
     rows = notes.order_by("pk").values_list(
-        "pk", "content", "speaker_id", "session__group_id", "session__starts_at"
+        "pk",
+        "content",
+        "speaker_id",
+        "session__group_id",
+        "session__starts_at",
+        "drafted_by_id",
     )
-    for pk, content, speaker_id, group_id, starts_at in rows.iterator(chunk_size=1000):
+    for pk, content, speaker_id, group_id, starts_at, drafted_by_id in rows.iterator(
+        chunk_size=1000
+    ):
         yield Source(
             object_id=pk,
             text=content,
             owner_id=speaker_id,
             group_id=group_id,
             date=timezone.localdate(starts_at),
+            # Only members of the session's group find a speech (a draft: its
+            # speaker, who drafted it, the keepers): the group's scope covers
+            # them all; the drafter is named so that their own pages' "may find
+            # something as theirs" turns at once (search_pages.Visibility).
+            readers=(drafted_by_id,) if drafted_by_id else (),
         )
 
 
@@ -152,6 +171,8 @@ ANNOTATION = register(
             + f"?focus={doc.object_id}#a-{doc.object_id}"
         ),
         model="articles.Annotation",
+        # Its author and the members of its group (Annotation.visible_to).
+        scoped=True,
     )
 )
 REPLY = register(
@@ -164,6 +185,10 @@ REPLY = register(
             url_for("articles:detail", doc.article_id) + f"#r-{doc.object_id}"
         ),
         model="articles.Reply",
+        # Those who see its annotation: the annotation's group and author (the
+        # reply's readers), wherever that author is now.
+        scoped=True,
+        readers_outside_group=True,
     )
 )
 NOTE = register(
@@ -174,6 +199,8 @@ NOTE = register(
         visible=_visible_notes,
         url=_note_url,
         model="articles.DiscussionNote",
+        # Members of the session's group only (DiscussionNote.visible_to).
+        scoped=True,
     )
 )
 
@@ -202,7 +229,9 @@ def index_reply(reply) -> None:
     from ..models import Reply
 
     if reply.is_deleted:
-        remove_objects(REPLY.name, [reply.pk])
+        # The row does not keep the annotation's author, who may find it outside
+        # the group: named here, or the removal would renew every result page.
+        remove_objects(REPLY.name, [reply.pk], readers=[reply.annotation.author_id])
         return
     index_objects(REPLY.name, reply_sources(Reply.objects.filter(pk=reply.pk)))
 
