@@ -142,7 +142,11 @@ def search(
         # keep the rows whose normalised text holds the needles exactly.
         ranked = backend.ranked(query, words, filters, CHECK_LIMIT, 0)
         texts = SearchDocument.objects.in_bulk(ranked.ids)
-        ids = [pk for pk in ranked.ids if contains_all(texts[pk].text, query.needles)]
+        ids = [
+            pk
+            for pk in ranked.ids
+            if pk in texts and contains_all(texts[pk].text, query.needles)
+        ]
         results.by_relevance = ranked.by_relevance and len(ids) <= HIT_LIMIT
         results.total = min(len(ids), HIT_LIMIT)
         ids = ids[offset : offset + page_size]
@@ -155,7 +159,11 @@ def search(
     ).defer("words", "grams")
     found = documents.in_bulk(ids)
     for pk in ids:
-        document = found[pk]
+        document = found.get(pk)
+        if document is None:
+            # Replaced between the two queries (a rebuild or a re-index writes
+            # new rows): left out of this page rather than failing it.
+            continue
         kind = KINDS[document.kind]
         results.hits.append(
             Hit(

@@ -334,6 +334,31 @@ def test_rebuild_gives_the_same_hits(demo, member):
     assert objects("基层治理") == before
 
 
+@pytest.mark.parametrize("query", ["基层治理", "1+3+4"])
+def test_a_hit_replaced_between_ranking_and_loading_is_left_out(
+    demo, member, monkeypatch, query
+):
+    """A rebuild (or a re-index) replaces rows while a search runs: the rows it
+    ranked may be gone when it loads them. The page leaves them out; no 500."""
+    backend = search.get_backend()
+    ranked = backend.ranked
+    gone = []
+
+    def ranked_then_replaced(*args, **kwargs):
+        found = ranked(*args, **kwargs)
+        gone.append(found.ids[0])
+        SearchDocument.objects.filter(pk=found.ids[0]).delete()
+        return found
+
+    everything = {h.document.pk for h in search.search(member, query).hits}
+    monkeypatch.setattr(
+        type(backend), "ranked", lambda self, *a, **k: ranked_then_replaced(*a, **k)
+    )
+    hits = {h.document.pk for h in search.search(member, query).hits}
+    assert gone and gone[0] in everything
+    assert hits == everything - set(gone)
+
+
 # Pure functions ---------------------------------------------------------------------
 
 
