@@ -513,6 +513,16 @@ def connection_split(master: int, port: int, users: list[VirtualUser]) -> str:
         return f"unknown ({error})"
 
 
+def print_server_errors(path: Path) -> None:
+    lines = [
+        line
+        for line in path.read_text(errors="replace").splitlines()
+        if not re.search(r'"(GET|POST|HEAD) /', line)
+    ]
+    print("--- gunicorn log, access lines left out (last 80) ---", file=sys.stderr)
+    print("\n".join(lines[-80:]), file=sys.stderr)
+
+
 def cache_counts(port: int) -> tuple[int, int]:
     """The hits and misses all gunicorn workers counted so far (bench/site.py)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -783,6 +793,9 @@ def run(options, scratch: Path, database: str) -> None:
             f"trivial_rps={trivial_rps:.0f} errors={errors} p95_ms={p95_ms:.0f} "
             f"hit_rate={hit_rate:.2f}"
         )
+        if errors:
+            # What the server said of them: its log without the access lines.
+            print_server_errors(scratch / "gunicorn.log")
     except BaseException:
         log.flush()
         print("--- gunicorn log (last lines) ---", file=sys.stderr)
