@@ -122,6 +122,18 @@ class MemberAdmin(LoggedMemberships, QuietDeletion, UserAdmin):
         super().save_model(request, obj, form, change)
         changes.announce("member", member_id=obj.pk)
 
+    # Their work goes with them: whoever read it must not be served it again.
+    def delete_model(self, request, obj):
+        member_id = obj.pk
+        super().delete_model(request, obj)
+        changes.announce("member_deleted", member_id=member_id)
+
+    def delete_queryset(self, request, queryset):
+        member_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for member_id in member_ids:
+            changes.announce("member_deleted", member_id=member_id)
+
 
 @admin.register(StudyGroup)
 class StudyGroupAdmin(LoggedMemberships, QuietDeletion, admin.ModelAdmin):

@@ -333,6 +333,13 @@ def accounts_changed(kind: str, *, member_id=None, group_id=None) -> None:
     lists)."""
     if kind == "member":
         bump(PEOPLE)
+    elif kind == "member_deleted":
+        # Their notes, replies and drafts went with them (CASCADE), and no row is
+        # left to say which layers, pages and search entries held them: every
+        # read model is renewed, now and once the deletion commits (rare, and
+        # emptying the cache is always safe).
+        forget_all()
+        transaction.on_commit(forget_all)
     elif kind == "group_deleted":
         # Its annotations became their authors' private notes (SET_NULL): the
         # authors' own layers change, whoever they are; rare enough to renew all.

@@ -470,3 +470,35 @@ def test_a_write_bumps_exactly_the_scopes_it_changes(scene, group, other_group):
     after = read_models.versions(changed + kept)
     assert [s for s in changed if before[s] == after[s]] == []
     assert [s for s in kept if before[s] != after[s]] == []
+
+
+def test_a_member_deleted_in_the_admin_takes_their_notes_off_every_cached_page(
+    client, scene, group
+):
+    """Their notes go with them (CASCADE): the reader, home and search of the
+    group, read before, show them no more. Nothing names which pages held them
+    once the rows are gone, so the deletion renews every read model."""
+    leader_annotates(scene, group)
+    member = scene["people"]["member"]
+    pages = [
+        scene["article"].get_absolute_url(),
+        reverse("home"),
+        reverse("articles:search") + "?q=学在深处",
+    ]
+
+    def seen(url) -> bool:
+        client.force_login(member)
+        # Not the words searched for: the results mark those.
+        return "谋在新处" in client.get(url).content.decode()
+
+    assert [url for url in pages if not seen(url)] == []
+    admin = MemberFactory(username="root", is_staff=True, is_superuser=True)
+    editor = client.__class__()
+    editor.force_login(admin)
+    leader = scene["people"]["leader"]
+    response = editor.post(
+        reverse("admin:accounts_member_delete", args=[leader.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not type(leader).objects.filter(pk=leader.pk).exists()
+    assert [url for url in pages if seen(url)] == []
