@@ -78,6 +78,26 @@ class QuietDeletion:
         return listed, {own: len(objs)}, perms_needed, protected
 
 
+class AnnouncedDeletion:
+    """Each object deleted here is announced (``accounts.changes``) once the rows
+    are gone, as ``deleted_kind`` with its id as ``deleted_id``: what others
+    built from them (the study domain's read models) must not be served again."""
+
+    deleted_kind = ""
+    deleted_id = ""
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        changes.announce(self.deleted_kind, **{self.deleted_id: pk})
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for pk in pks:
+            changes.announce(self.deleted_kind, **{self.deleted_id: pk})
+
+
 class MembershipInline(admin.TabularInline):
     """The group's members in its position order; the number sets the order of
     every list (attendance, sign-in sheet, record, statistics)."""
@@ -98,7 +118,9 @@ class MemberMembershipInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(LoggedMemberships, QuietDeletion, UserAdmin):
+class MemberAdmin(LoggedMemberships, QuietDeletion, AnnouncedDeletion, UserAdmin):
+    # Their work goes with them: whoever read it must not be served it again.
+    deleted_kind, deleted_id = "member_deleted", "member_id"
     list_display = ["username", "display_name", "position", "organisation", "is_staff"]
     list_filter = ["is_staff", "is_active", "memberships__group"]
     search_fields = [
@@ -122,21 +144,12 @@ class MemberAdmin(LoggedMemberships, QuietDeletion, UserAdmin):
         super().save_model(request, obj, form, change)
         changes.announce("member", member_id=obj.pk)
 
-    # Their work goes with them: whoever read it must not be served it again.
-    def delete_model(self, request, obj):
-        member_id = obj.pk
-        super().delete_model(request, obj)
-        changes.announce("member_deleted", member_id=member_id)
-
-    def delete_queryset(self, request, queryset):
-        member_ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        for member_id in member_ids:
-            changes.announce("member_deleted", member_id=member_id)
-
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(LoggedMemberships, QuietDeletion, admin.ModelAdmin):
+class StudyGroupAdmin(
+    LoggedMemberships, QuietDeletion, AnnouncedDeletion, admin.ModelAdmin
+):
+    deleted_kind, deleted_id = "group_deleted", "group_id"
     list_display = ["name", "organisation", "created_at"]
     search_fields = ["name", "organisation"]
     inlines = [MembershipInline]
@@ -144,14 +157,3 @@ class StudyGroupAdmin(LoggedMemberships, QuietDeletion, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changes.announce("group", group_id=obj.pk)
-
-    def delete_model(self, request, obj):
-        group_id = obj.pk
-        super().delete_model(request, obj)
-        changes.announce("group_deleted", group_id=group_id)
-
-    def delete_queryset(self, request, queryset):
-        group_ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        for group_id in group_ids:
-            changes.announce("group_deleted", group_id=group_id)
