@@ -379,6 +379,18 @@ def plan_session(group, author, *, topic, days=3.0, materials=(), hours=3):
     )
 
 
+def last_session(group, author):
+    """上次专题学习: yesterday's session of ``group``, over, not recorded yet."""
+    start = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    return create_session(
+        group,
+        topic="上次专题学习",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        author=author,
+    )
+
+
 def who_sees_at_home(client, scene, text) -> set[str]:
     return {
         name
@@ -418,14 +430,7 @@ def test_make_up_study_is_its_member_s_own_and_the_record_the_group_s(
     client, scene, group, leader
 ):
     member = scene["people"]["member"]
-    start = timezone.now().replace(microsecond=0) - timedelta(days=1)
-    session = create_session(
-        group,
-        topic="上次专题学习",
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        author=leader,
-    )
+    session = last_session(group, leader)
     read_all(client, scene)
     record_attendance(
         session,
@@ -460,14 +465,7 @@ def test_attendance_of_a_held_session_renews_the_plan_of_make_ups_only(
         lambda user, sessions: (plans.append(user.username), lists(user, sessions)),
     )
     member = scene["people"]["member"]
-    start = timezone.now().replace(microsecond=0) - timedelta(days=1)
-    session = create_session(
-        group,
-        topic="上次专题学习",
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        author=leader,
-    )
+    session = last_session(group, leader)
     present = [
         AttendanceEntry(member=member, status="present"),
         AttendanceEntry(member=leader, status="present"),
@@ -572,14 +570,7 @@ def test_a_make_up_item_follows_its_session_after_its_member_left_the_group(
     client, scene, staff, group, leader
 ):
     member = scene["people"]["member"]
-    start = timezone.now().replace(microsecond=0) - timedelta(days=1)
-    session = create_session(
-        group,
-        topic="上次专题学习",
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        author=leader,
-    )
+    session = last_session(group, leader)
     record_attendance(
         session,
         [AttendanceEntry(member=member, status="absent")],
