@@ -12,8 +12,10 @@ class ArticlesConfig(AppConfig):
         from accounts import changes
 
         from .reading.cache import accounts_changed, forget_all
+        from .search import study_kinds
 
         changes.listen(accounts_changed)
+        changes.listen(study_kinds.accounts_changed)
         # Infrastructure, not domain logic: a database created afresh (make demo
         # after deleting db.sqlite3, a benchmark's run) reuses ids the cache still
         # holds versions of; migrate is the step every new database goes through.

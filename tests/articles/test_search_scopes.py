@@ -272,6 +272,23 @@ def test_a_reply_on_a_note_made_private_is_its_authors_alone(
     assert found == {"member"} and misses == GROUP
 
 
+def test_a_dissolved_groups_notes_are_found_by_their_authors_alone(
+    client, people, rendered, paragraph, member, leader, group
+):
+    # Deleting the group makes its notes their authors' private ones (SET_NULL);
+    # their index rows went with the group (CASCADE) and are written again.
+    shared = note(member, paragraph, group)
+    reply_to_annotation(shared, author=leader, text=REPLY_WORDS[1])
+    assert survey(client, people, rendered)[0] == GROUP
+    group_id = group.pk
+    group.delete()
+    changes.announce("group_deleted", group_id=group_id)  # as the admin does
+    assert survey(client, people, rendered)[0] == {"member"}
+    args = (REPLY_WORDS[0], REPLY_SHOWN)
+    assert survey(client, people, rendered, *args)[0] == {"member"}
+    assert Annotation.objects.get(pk=shared.pk).group_id is None
+
+
 # --- Speeches ----------------------------------------------------------------------
 def test_a_draft_speech_and_its_finalisation(
     client, people, rendered, group, member, both, secretary
