@@ -109,10 +109,11 @@ class GroupStudySettings(models.Model):
 
 
 class StudyPlan(models.Model):
+    # PROTECT, like the sessions: a group's record outlives any wish to delete it.
     group = models.ForeignKey(
         StudyGroup,
         verbose_name=_("study group"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="study_plans",
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -246,10 +247,13 @@ class StudySession(models.Model):
         HELD = "held", _("held")
         ARCHIVED = "archived", _("archived")
 
+    # PROTECT: a group's sessions are its study record, which higher bodies and
+    # inspection teams read; deleting the group in the admin must not take them
+    # along (the admin refuses and names the records by kind).
     group = models.ForeignKey(
         StudyGroup,
         verbose_name=_("study group"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="study_sessions",
     )
     topic = models.CharField(_("topic"), max_length=300)

@@ -100,3 +100,30 @@ def test_paragraph_admin_lists_flagged_paragraphs(client, staff):
     assert "感可及的实事" in html
     assert "完整的段落" not in html
     assert Paragraph.objects.count() == 2
+
+
+def test_a_group_with_a_study_record_cannot_be_deleted_in_the_admin(
+    client, staff, member, group, other_group
+):
+    """Its sessions and plans are the record inspection teams read: the admin
+    refuses, names them by kind, and keeps group, sessions and memberships."""
+    from accounts.models import StudyGroup
+    from articles.models import StudySession
+
+    from .sessions_support import make_session
+
+    session = make_session(group)
+    client.force_login(staff)
+    url = reverse("admin:accounts_studygroup_delete", args=[group.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "集体学习" in html and session.topic not in html
+    assert client.post(url, {"post": "yes"}).status_code == 200
+    assert StudyGroup.objects.filter(pk=group.pk).exists()
+    assert StudySession.objects.filter(pk=session.pk, group=group).exists()
+    assert group.memberships.exists()
+    # A group without a record is deleted as before.
+    url = reverse("admin:accounts_studygroup_delete", args=[other_group.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not StudyGroup.objects.filter(pk=other_group.pk).exists()
