@@ -75,6 +75,12 @@ class QuietDeletion:
             protected = sorted(
                 {str(obj._meta.verbose_name_plural) for obj in collector.protected}
             )
+            # Django asks for the delete permission of the protected rows too
+            # (a group's read-only sessions), and the page then says the editor
+            # lacks a permission rather than that the rows block the deletion;
+            # only the rows that would be deleted need it.
+            deleted = {str(model._meta.verbose_name) for model in collector.model_objs}
+            perms_needed = {name for name in perms_needed if name in deleted}
         return listed, {own: len(objs)}, perms_needed, protected
 
 
