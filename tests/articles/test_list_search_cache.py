@@ -21,7 +21,6 @@ from accounts import changes
 from accounts.models import Membership
 from articles.models import Article, DiscussionNote
 from articles.services import (
-    annotate_paragraph,
     delete_annotation,
     edit_annotation,
     import_document,
@@ -32,6 +31,7 @@ from articles.services import (
 from articles.services.search import index_article
 
 from ..factories import AnnotationFactory, ArticleFactory, ParagraphFactory
+from .annotation_support import annotate_opening
 from .sessions_support import make_session
 from .test_admin_editing import inline_post_data
 
@@ -73,15 +73,7 @@ def scene(member, leader, secretary, outsider, both, staff, group, other_group):
 
 
 def note(author, paragraph, words, group):
-    return annotate_paragraph(
-        author=author,
-        paragraph=paragraph,
-        start=0,
-        end=4,
-        quote=paragraph.text[:4],
-        note=words[1],
-        group=group,
-    )
+    return annotate_opening(author, paragraph, words[1], group)
 
 
 # --- Reading the pages -----------------------------------------------------------

@@ -50,6 +50,7 @@ from ..factories import (
     MembershipFactory,
     ParagraphFactory,
 )
+from .annotation_support import annotate_opening
 
 pytestmark = pytest.mark.django_db
 
@@ -532,14 +533,7 @@ def test_a_new_note_keeps_the_author_s_part_elsewhere_a_reply_renews_it(
     for person in scene["people"].values():
         read(client, person, reverse("home"))
     builds.clear()
-    annotate_paragraph(
-        author=member,
-        paragraph=scene["paragraph"],
-        start=0,
-        end=4,
-        quote=scene["paragraph"].text[:4],
-        note=NEW,
-    )
+    annotate_opening(member, scene["paragraph"], NEW)
     assert SHARED in read(client, member, reverse("home"))
     assert builds == []
     reply_to_annotation(scene["shared"], author=leader, text=REPLY)
@@ -732,15 +726,7 @@ def test_the_activity_is_rendered_once_for_a_group_and_the_plan_outlives_notes(
     assert calls == {"activity": 1, "plan": 1}
     read(client, leader, reverse("home"))  # same groups: the same activity
     assert calls == {"activity": 1, "plan": 2}
-    annotate_paragraph(
-        author=member,
-        paragraph=scene["paragraph"],
-        start=0,
-        end=4,
-        quote=scene["paragraph"].text[:4],
-        note=NEW,
-        group=group,
-    )
+    annotate_opening(member, scene["paragraph"], NEW, group)
     assert NEW in read(client, leader, reverse("home"))
     assert NEW in read(client, member, reverse("home"))
     # One new activity for both; neither plan rendered again.
@@ -755,16 +741,7 @@ def test_the_theme_page_is_shared_by_a_group_and_edit_links_stay_their_owners(
     materials = importlib.import_module("articles.views.materials")
     colleague = MemberFactory()
     MembershipFactory(group=group, member=colleague, role="member")
-    note = annotate_paragraph(
-        author=leader,
-        paragraph=scene["paragraph"],
-        start=0,
-        end=4,
-        quote=scene["paragraph"].text[:4],
-        note=NEW,
-        group=group,
-        themes=[THEME],
-    )
+    note = annotate_opening(leader, scene["paragraph"], NEW, group, themes=[THEME])
     renders = []
     original = materials.render_items
     monkeypatch.setattr(
@@ -798,15 +775,8 @@ def test_a_theme_page_follows_its_own_notes_only(client, scene, group, leader):
 
     materials.render_items = counted
     try:
-        other = annotate_paragraph(
-            author=leader,
-            paragraph=scene["paragraph"],
-            start=0,
-            end=4,
-            quote=scene["paragraph"].text[:4],
-            note=NEW,
-            group=group,
-            themes=["另一个主题"],
+        other = annotate_opening(
+            leader, scene["paragraph"], NEW, group, themes=["另一个主题"]
         )
         read(client, leader, theme_url())
         rendered = len(renders)

@@ -34,6 +34,8 @@ from articles.services import (
 )
 from tests.factories import MemberFactory, MembershipFactory
 
+from .annotation_support import annotate_opening
+
 pytestmark = pytest.mark.django_db
 URL = reverse("articles:search")
 STUDY_KINDS = ["annotation", "reply", "note"]
@@ -121,14 +123,7 @@ def test_made_private_it_leaves_everyone_but_its_author(
 def test_counts_and_kind_filters_never_include_hidden_ones(
     shared, member, outsider, paragraph
 ):
-    annotate_paragraph(
-        author=member,
-        paragraph=paragraph,
-        start=0,
-        end=4,
-        quote=paragraph.text[:4],
-        note="我自己的体会：矛盾化解先要听得进群众的话。",
-    )
+    annotate_opening(member, paragraph, "我自己的体会：矛盾化解先要听得进群众的话。")
     mine = search.search(member, "矛盾化解", kinds=["annotation"])
     assert mine.total == 2
     theirs = search.search(outsider, "矛盾化解", kinds=["annotation"])

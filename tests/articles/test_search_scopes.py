@@ -28,7 +28,6 @@ from articles.search.study_kinds import (
     reply_sources,
 )
 from articles.services import (
-    annotate_paragraph,
     delete_annotation,
     delete_reply,
     edit_annotation,
@@ -44,6 +43,7 @@ from ..factories import (
     MembershipFactory,
     ParagraphFactory,
 )
+from .annotation_support import annotate_opening
 from .sessions_support import make_session
 
 pytestmark = pytest.mark.django_db
@@ -97,15 +97,7 @@ def rendered(monkeypatch):
 
 
 def note(author, paragraph, group, words=WORDS):
-    return annotate_paragraph(
-        author=author,
-        paragraph=paragraph,
-        start=0,
-        end=4,
-        quote=paragraph.text[:4],
-        note=words[1],
-        group=group,
-    )
+    return annotate_opening(author, paragraph, words[1], group)
 
 
 def finds(client, person, query=WORDS[0], shown=SHOWN, *, login=True) -> bool:
